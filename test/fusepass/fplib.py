@@ -31,6 +31,8 @@ MNT_DETACH = 0x2
 
 # <fcntl.h>
 AT_FDCWD = -100
+AT_SYMLINK_NOFOLLOW = 0x100
+AT_SYMLINK_FOLLOW = 0x400
 RENAME_NOREPLACE = 1 << 0
 RENAME_EXCHANGE = 1 << 1
 
@@ -68,6 +70,8 @@ libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
 libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
                            ctypes.c_char_p, ctypes.c_uint]
+libc.linkat.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                        ctypes.c_char_p, ctypes.c_int]
 libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64,
                            ctypes.c_int64]
 libc.syncfs.argtypes = [ctypes.c_int]
@@ -86,6 +90,12 @@ def umount(target, flags=0):
 def renameat2(old, new, flags):
     ret = libc.renameat2(AT_FDCWD, _b(old), AT_FDCWD, _b(new), flags)
     _check(ret, "renameat2", old)
+
+
+def linkat(old, new, flags):
+    # os.link() calls link(2), which never follows /proc/self/fd links.
+    ret = libc.linkat(AT_FDCWD, _b(old), AT_FDCWD, _b(new), flags)
+    _check(ret, "linkat", new)
 
 
 def fallocate(fd, mode, offset, length):
