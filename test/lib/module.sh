@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# Build fusepass.ko for one kernel (sourced).
+
+# build_module LABEL KVER: fresh copy of the module sources, full W=1 build.
+# A full build every run: an incremental one would hide the warnings of files
+# compiled in an earlier run.
+build_module() {
+	local label=$1 kver=$2
+	local dir="$BUILD/$kver/module" blog="$RESULTS_ROOT/$label/module-build.log"
+
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -a "$REPO/Kbuild" "$REPO/src" "$REPO/include" "$dir/"
+	# Objects left by an in-tree build would look up to date to make.
+	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name modules.order \
+		-o -name Module.symvers \) -delete
+
+	if ! make -C "/lib/modules/$kver/build" M="$dir" W=1 -j"$(nproc)" \
+		modules >"$blog" 2>&1; then
+		fail_label "$label" "module build failed for $kver (see $blog)"
+		tail -n 30 "$blog" >&2
+		return 1
+	fi
+	if grep -q 'warning:' "$blog"; then
+		fail_label "$label" "module build warnings for $kver (see $blog)"
+		grep -A3 'warning:' "$blog" >&2
+		return 1
+	fi
+	[[ -f $dir/fusepass.ko ]] || {
+		fail_label "$label" "no fusepass.ko after building for $kver"
+		return 1
+	}
+}
+
+# The userspace helpers (mount.fusepass, ...) are built once, in the tree.
+build_helpers() {
+	[[ -f $REPO/src/helpers/Makefile ]] || {
+		log "src/helpers/Makefile not there yet; helpers not built"
+		return 0
+	}
+	make -C "$REPO/src/helpers" >"$RESULTS_ROOT/helpers-build.log" 2>&1
+}
