@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# Boot one kernel under QEMU and let test/guest/run do the work (sourced).
+
+# Hard wall-clock limit per boot, so a hung guest cannot stall CI.
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
+
+# boot_guest LABEL KVER INITRAMFS: results land in test-results/LABEL/.
+boot_guest() {
+	local label=$1 kver=$2 initrd=$3
+	local out="$RESULTS_ROOT/$label" disk="$BUILD/$kver/scratch.img"
+
+	# A fresh scratch disk each boot; sparse, so 4 GiB costs nothing.
+	rm -f "$disk"
+	truncate -s 4G "$disk"
+	mkfs.ext4 -q -F -L fusepass-scratch "$disk"
+
+	local cmdline=(
+		console=ttyS0 panic=-1 oops=panic panic_on_warn=1
+		softlockup_panic=1
+		# never let the kernel's fuse module load on demand (6.1)
+		modprobe.blacklist=fuse
+		# unknown var=value parameters reach init's environment
+		fusepass_repo="$REPO" fusepass_label="$label"
+		fusepass_kver="$kver"
+	)
+
+	local rc=0
+	timeout --kill-after=10 "$BOOT_TIMEOUT" \
+		qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
+		-nographic -no-reboot \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append "${cmdline[*]}" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$out,mount_tag=results,security_model=none,multidevs=remap" \
+		-drive "file=$disk,format=raw,if=virtio,cache=unsafe" \
+		</dev/null >"$out/console.log" 2>&1 || rc=$?
+
+	case $rc in
+	0) ;;
+	124 | 137) fail_label "$label" "guest timed out after ${BOOT_TIMEOUT}s" ;;
+	*) fail_label "$label" "qemu exited with status $rc" ;;
+	esac
+	rm -f "$disk"
+	return 0
+}
