@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge the results of test/check: verdict.py RESULTS_ROOT SUITES -- LABELS
+
+Reads what the host (host-errors.txt, kver.txt, times.txt) and the guest
+(done, insmod.rc, <suite>.rc, <suite>.xml, dmesg.txt) left in
+RESULTS_ROOT/<label>/, prints a report per kernel and the totals, and exits
+non-zero on any failure. The console log and dmesg are part of the verdict:
+a kernel splat fails the run even when every test passed.
+"""
+
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+SPLAT = re.compile(r'WARNING:|BUG:|Oops|Call Trace|hung_task|'
+                   r'general protection|Kernel panic')
+SKIP_RC = 77  # a suite that has nothing to run yet (automake's convention)
+
+
+def read(path, default=None):
+    try:
+        with open(path, errors='replace') as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return default
+
+
+def junit_counts(path):
+    """(passed, failed, skipped, names of failed tests) of one JUnit file."""
+    passed = failed = skipped = 0
+    bad = []
+    for case in ET.parse(path).getroot().iter('testcase'):
+        kinds = {child.tag for child in case}
+        name = '%s::%s' % (case.get('classname'), case.get('name'))
+        if kinds & {'failure', 'error'}:
+            failed += 1
+            bad.append(name)
+        elif 'skipped' in kinds:
+            skipped += 1
+        else:
+            passed += 1
+    return passed, failed, skipped, bad
+
+
+def judge(root, label, suites):
+    """Return (passed, failed, skipped, problems) for one kernel label."""
+    d = os.path.join(root, label)
+    problems = [l for l in read(os.path.join(d, 'host-errors.txt'), '')
+                .splitlines() if l]
+    passed = failed = skipped = 0
+    notes = []
+
+    for log in ('console.log', 'dmesg.txt'):
+        text = read(os.path.join(d, log))
+        if text is None:
+            continue
+        hits = [l.strip() for l in text.splitlines() if SPLAT.search(l)]
+        if hits:
+            problems.append('%s: %d kernel splat line(s), first: %s'
+                            % (log, len(hits), hits[0]))
+
+    if read(os.path.join(d, 'console.log')) is None:
+        if not problems:
+            problems.append('guest was not booted')
+        return passed, failed, skipped, problems, notes
+    if read(os.path.join(d, 'done')) is None:
+        problems.append('no done marker: the guest did not finish '
+                        '(see console.log)')
+    insmod = read(os.path.join(d, 'insmod.rc'))
+    if insmod is None:
+        problems.append('fusepass.ko was never loaded')
+        return passed, failed, skipped, problems, notes
+    if insmod.strip() != '0':
+        problems.append('insmod fusepass.ko failed: %s'
+                        % read(os.path.join(d, 'insmod.log'), '').strip())
+        return passed, failed, skipped, problems, notes
+
+    for suite in suites:
+        rc = read(os.path.join(d, suite + '.rc'))
+        if rc is None:
+            problems.append('suite %s did not finish' % suite)
+            continue
+        rc = int(rc)
+        if rc == SKIP_RC:
+            why = read(os.path.join(d, suite + '.log'), '').strip()
+            notes.append('suite %s skipped: %s'
+                         % (suite, why.splitlines()[-1] if why else '?'))
+            continue
+        if rc != 0:
+            problems.append('suite %s exited with %d (see %s.log)'
+                            % (suite, rc, suite))
+        xml = os.path.join(d, suite + '.xml')
+        if not os.path.exists(xml):
+            problems.append('suite %s wrote no %s.xml' % (suite, suite))
+            continue
+        try:
+            p, f, s, bad = junit_counts(xml)
+        except ET.ParseError as e:
+            problems.append('%s.xml is not valid XML: %s' % (suite, e))
+            continue
+        passed, failed, skipped = passed + p, failed + f, skipped + s
+        if p + f == 0:
+            problems.append('suite %s ran no test' % suite)
+        for name in bad:
+            problems.append('%s: %s failed' % (suite, name))
+
+    rmmod = read(os.path.join(d, 'rmmod.rc'))
+    if rmmod is not None and rmmod.strip() != '0':
+        problems.append('rmmod fusepass failed: %s'
+                        % read(os.path.join(d, 'rmmod.log'), '').strip())
+    return passed, failed, skipped, problems, notes
+
+
+def main():
+    root, rest = sys.argv[1], sys.argv[2:]
+    sep = rest.index('--')
+    suites, labels = rest[:sep], rest[sep + 1:]
+    total = [0, 0, 0]
+    bad_labels = []
+    for label in labels:
+        p, f, s, problems, notes = judge(root, label, suites)
+        total = [total[0] + p, total[1] + f, total[2] + s]
+        kver = (read(os.path.join(root, label, 'kver.txt')) or '?').strip()
+        times = (read(os.path.join(root, label, 'times.txt')) or '').strip()
+        status = 'FAIL' if problems else 'PASS'
+        print('%s %s (%s): %d passed, %d failed, %d skipped; %s'
+              % (status, label, kver, p, f, s, times))
+        for line in notes:
+            print('    note: ' + line)
+        for line in problems:
+            print('    FAIL: ' + line)
+        if problems:
+            bad_labels.append(label)
+    if bad_labels:
+        print('verdict: FAIL on ' + ' '.join(bad_labels))
+    else:
+        print('verdict: PASS')
+    print('%d skipped' % total[2])
+    print('%d passed, %d failed' % (total[0], total[1]))
+    return 1 if bad_labels else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
