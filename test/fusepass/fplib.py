@@ -222,6 +222,18 @@ def top_mount(path):
     return found
 
 
+def mount_of(path):
+    """The mountinfo entry of the mount `path` lives on."""
+    path = os.path.realpath(path)
+    found = None
+    for ent in mountinfo():
+        t = ent["target"]
+        if path == t or path.startswith(t.rstrip("/") + "/"):
+            if found is None or len(t) >= len(found["target"]):
+                found = ent
+    return found
+
+
 def mounts_of_type(fstype):
     return [e for e in mountinfo() if e["fstype"] == fstype]
 
@@ -287,6 +299,11 @@ def run(op, args):
         os.close(os.open(args[0], os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
     elif op == "chown":
         os.chown(args[0], args[1], args[2])
+    elif op == "unlink":
+        os.unlink(args[0])
+    elif op == "owner":
+        st = os.stat(args[0])
+        return [st.st_uid, st.st_gid]
     elif op == "mount":
         fd = os.open(args[0], os.O_RDONLY | os.O_DIRECTORY)
         data = ("root_dir=%d,no_daemon" % fd).encode()
