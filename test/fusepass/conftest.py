@@ -29,11 +29,7 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     tmp = tempfile.gettempdir()
-    ent = None
-    for e in fplib.mountinfo():
-        if tmp == e["target"] or tmp.startswith(e["target"].rstrip("/") + "/"):
-            if ent is None or len(e["target"]) >= len(ent["target"]):
-                ent = e
+    ent = fplib.mount_of(tmp)
     mode = "bind (FUSEPASS_TEST_BIND=1)" if fplib.BIND_MODE else "fusepass"
     return ["fusepass mount mode: %s; kernel %s" % (mode, platform.release()),
             "backing TMPDIR %s on %s" % (tmp, ent["fstype"] if ent else "?")]
@@ -73,12 +69,14 @@ class MountStack:
 
     def __init__(self):
         self.targets = []
+        self.lazy = set()
 
     def fusepass(self, backing, target, opts=(), flags=0):
         """Mount fusepass (or, in bind mode, a recursive bind) of `backing`."""
         if fplib.BIND_MODE:
             fplib.mount(backing, target, None, fplib.MS_BIND | fplib.MS_REC)
             self.targets.append(target)
+            self.lazy.add(target)   # it carries copies of the submounts
             return
         fd = os.open(backing, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -106,7 +104,7 @@ class MountStack:
             left = []
             for target in pending:
                 try:
-                    fplib.umount(target)
+                    fplib.umount(target, fplib.MNT_DETACH if target in self.lazy else 0)
                 except OSError as e:
                     if e.errno == errno.EINVAL:
                         continue        # already gone
