@@ -122,6 +122,8 @@ def test_unix_socket_bound_inside_mount(fp):
 
 
 def test_mknod_char_device_reads_like_dev_null(fp):
+    if "nodev" in fplib.mount_of(fp.backing)["options"].split(","):
+        pytest.skip("backing filesystem is mounted nodev")
     os.mknod(fp.m("null"), stat.S_IFCHR | 0o600, os.makedev(1, 3))
     st = os.lstat(fp.b("null"))
     assert stat.S_ISCHR(st.st_mode)
