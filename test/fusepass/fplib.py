@@ -55,7 +55,7 @@ FS_NOATIME_FL = 0x00000080
 
 
 def _check(ret, what, *paths):
-    if ret == -1 or (ret is not None and ret < 0):
+    if ret == -1:
         err = ctypes.get_errno()
         raise OSError(err, "%s: %s" % (what, os.strerror(err)), *paths[:1])
     return ret
