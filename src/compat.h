@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - every kernel-version difference fusepass depends on.
+ *
+ * Force-included (see Kbuild) into every object. The .c files are written
+ * against the newest kernel API; this header supplies that API on older
+ * kernels in terms of what they have. Where a shim is impossible the
+ * guard is named after the missing feature (COMPAT_...), never a version.
+ */
+#ifndef FUSEPASS_COMPAT_H
+#define FUSEPASS_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/mount.h>
+#include <linux/splice.h>
+#include <linux/xattr.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
+#include <linux/fileattr.h>
+
+/*
+ * Mount idmappings (6.3): inode operations and vfs_* helpers take a
+ * struct mnt_idmap; before that they took the mount's user namespace,
+ * which plays the same role for every caller fusepass has. Renaming the
+ * type keeps every prototype in the .c files identical on both sides.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define mnt_idmap user_namespace
+#define nop_mnt_idmap init_user_ns
+#define old_mnt_idmap old_mnt_userns
+#define new_mnt_idmap new_mnt_userns
+/* Reached through the rename above: mnt_idmap(mnt) -> user_namespace(mnt). */
+static inline struct user_namespace *user_namespace(struct vfsmount *mnt)
+{
+	return mnt_user_ns(mnt);
+}
+#endif
+
+/* follow_down() gained a lookup-flags argument in 6.6. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define follow_down(path, flags) follow_down(path)
+#endif
+
+/* O_TMPFILE opens for in-kernel users were renamed in 6.4. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define kernel_tmpfile_open vfs_tmpfile_open
+#endif
+
+/* Splicing through ->read_iter: generic_file_splice_read became this in 6.5. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#define copy_splice_read generic_file_splice_read
+#endif
+
+/*
+ * POSIX ACLs (6.2): the inode-based getter became ->get_inode_acl and
+ * ACL xattrs are served by dentry-based ->get_acl/->set_acl instead of
+ * xattr handlers. Before 6.2 the catch-all xattr handler forwards the
+ * ACL xattrs like any other, so only the inode getter is needed.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define get_inode_acl get_acl
+#else
+#define COMPAT_HAVE_DENTRY_ACL_OPS
+#endif
+
+/*
+ * File locks (6.9) moved their owner/file/flags into struct
+ * file_lock_core, embedded as fl->c. Older kernels keep them in
+ * struct file_lock under fl_-prefixed names.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#define file_lock_core file_lock
+#define flc_file fl_file
+#define flc_owner fl_owner
+#define flc_flags fl_flags
+static inline struct file_lock_core *fp_file_lock_core(struct file_lock *fl)
+{
+	return fl;
+}
+#else
+#include <linux/filelock.h>
+static inline struct file_lock_core *fp_file_lock_core(struct file_lock *fl)
+{
+	return &fl->c;
+}
+#endif
+
+/*
+ * vfs_iter_write() takes the backing filesystem's freeze protection
+ * itself since 6.7; before, its caller had to.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+static inline ssize_t compat_vfs_iter_write(struct file *file,
+					    struct iov_iter *iter,
+					    loff_t *ppos, rwf_t flags)
+{
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, ppos, flags);
+	file_end_write(file);
+	return ret;
+}
+#define vfs_iter_write compat_vfs_iter_write
+#endif
+
+/*
+ * 6.7 marks getattr calls that skip the LSM check; passing the flag on to
+ * vfs_getattr() is a bug there. Older kernels never set it.
+ */
+#ifndef AT_GETATTR_NOSEC
+#define AT_GETATTR_NOSEC 0
+#endif
+
+#endif /* FUSEPASS_COMPAT_H */

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dir.c - dentries and the namespace operations of directories.
+ *
+ * Each fusepass dentry records the backing dentry it stands for
+ * (struct fp_dentry). Lookups go to the backing directory; changes made
+ * directly in the backing tree are noticed by revalidation, which checks
+ * that the backing dentry is still hashed under the same name and parent
+ * and still refers to the same inode. Namespace changes lock the backing
+ * parent, look the name up again under that lock, and act on the result.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+
+#include "fusepass.h"
+
+struct fp_dentry *fp_dentry_alloc(void)
+{
+	return kzalloc(sizeof(struct fp_dentry), GFP_KERNEL);
+}
+
+/* Fill @fpd with new references to @backing and @lookup. */
+void fp_dentry_set(struct fp_dentry *fpd, const struct path *backing,
+		   struct dentry *lookup)
+{
+	fpd->backing = *backing;
+	path_get(&fpd->backing);
+	fpd->lookup = dget(lookup);
+}
+
+static void fp_dentry_put(struct fp_dentry *fpd)
+{
+	path_put(&fpd->backing);
+	dput(fpd->lookup);
+}
+
+/*
+ * Point a dentry of ours at a new backing dentry (after it was created,
+ * or when the backing filesystem replaced its dentry). The caller holds
+ * our parent directory locked; RCU walkers read only ->lookup, and the
+ * old dentries stay valid for them until a grace period has passed.
+ */
+static void fp_dentry_update(struct dentry *dentry, struct vfsmount *mnt,
+			     struct dentry *backing)
+{
+	struct fp_dentry *fpd = fp_dentry(dentry);
+	struct fp_dentry old = *fpd;
+
+	if (fpd->backing.dentry == backing && fpd->lookup == backing &&
+	    fpd->backing.mnt == mnt)
+		return;
+	fpd->backing.mnt = mntget(mnt);
+	fpd->backing.dentry = dget(backing);
+	WRITE_ONCE(fpd->lookup, dget(backing));
+	fp_dentry_put(&old);
+}
+
+/* Did the lookup of @dentry cross a mount on the backing side? */
+static bool fp_dentry_crossed(const struct fp_dentry *fpd,
+			      const struct fp_dentry *parent)
+{
+	return fpd->backing.mnt != parent->backing.mnt;
+}
+
+static bool fp_name_matches(const struct dentry *dentry,
+			    const struct dentry *backing)
+{
+	const struct qstr *a = &dentry->d_name;
+	const struct qstr *b = &backing->d_name;
+	unsigned int len = READ_ONCE(b->len);
+
+	return len == a->len && !memcmp(READ_ONCE(b->name), a->name, len);
+}
+
+/*
+ * Is @dentry still what the backing tree says? In RCU walk, names are
+ * compared without locks: a concurrent rename on either side can make
+ * the answer wrong only towards "stale", which sends the walk to the
+ * locked path.
+ */
+static bool fp_dentry_current(struct dentry *dentry,
+			      const struct fp_dentry *fpd,
+			      const struct fp_dentry *parent)
+{
+	struct dentry *lookup = READ_ONCE(fpd->lookup);
+	struct inode *inode = d_inode_rcu(dentry);
+	bool crossed;
+
+	if (d_unhashed(lookup))
+		return false;
+	if (READ_ONCE(lookup->d_parent) != parent->backing.dentry)
+		return false;
+	if (!fp_name_matches(dentry, lookup))
+		return false;
+
+	if (!inode)
+		return d_is_negative(lookup);
+
+	crossed = fp_dentry_crossed(fpd, parent);
+	if (crossed)
+		/* Still mounted there, and nothing mounted on top since. */
+		return d_mountpoint(lookup) &&
+		       !d_mountpoint(fpd->backing.dentry);
+	if (d_mountpoint(lookup))
+		return false;	/* mounted after we looked: look again */
+	return d_inode_rcu(lookup) == fp_backing_inode(inode);
+}
+
+static int fp_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct fp_dentry *fpd = fp_dentry(dentry);
+	struct dentry *parent, *lookup;
+	int ret;
+
+	if (!fpd)
+		return 0;
+
+	if (flags & LOOKUP_RCU) {
+		parent = READ_ONCE(dentry->d_parent);
+		if (!parent->d_fsdata)
+			return -ECHILD;
+		if (!fp_dentry_current(dentry, fpd, fp_dentry(parent)))
+			return -ECHILD;
+		lookup = READ_ONCE(fpd->lookup);
+		/* A backing filesystem with its own revalidation may sleep. */
+		if (lookup->d_flags & DCACHE_OP_REVALIDATE)
+			return -ECHILD;
+		return 1;
+	}
+
+	parent = dget_parent(dentry);
+	spin_lock(&dentry->d_lock);
+	ret = parent->d_fsdata && fp_dentry_current(dentry, fpd,
+						    fp_dentry(parent));
+	spin_unlock(&dentry->d_lock);
+	dput(parent);
+	if (!ret)
+		return 0;
+
+	lookup = fpd->lookup;
+	if (lookup->d_flags & DCACHE_OP_REVALIDATE) {
+		ret = lookup->d_op->d_revalidate(lookup, flags);
+		if (ret == 0)
+			d_invalidate(lookup);
+		if (ret <= 0)
+			return ret;
+	}
+	return 1;
+}
+
+static void fp_d_release(struct dentry *dentry)
+{
+	struct fp_dentry *fpd = dentry->d_fsdata;
+
+	if (!fpd)
+		return;
+	fp_dentry_put(fpd);
+	/* RCU path walks may still be reading it. */
+	kfree_rcu(fpd, rcu);
+}
+
+const struct dentry_operations fp_dentry_ops = {
+	.d_revalidate	= fp_d_revalidate,
+	.d_release	= fp_d_release,
+};
+
+/* ------------------------------------------------------------------ */
+
+static struct dentry *fp_lookup(struct inode *dir, struct dentry *dentry,
+				unsigned int flags)
+{
+	struct fp_dentry *fpd;
+	struct inode *inode = NULL;
+	int err;
+
+	fpd = fp_dentry_alloc();
+	if (!fpd)
+		return ERR_PTR(-ENOMEM);
+
+	err = fp_do_lookup(dir->i_sb, fp_backing_path(dentry->d_parent),
+			   &dentry->d_name, fpd);
+	if (err) {
+		kfree(fpd);
+		return ERR_PTR(err);
+	}
+	/* From here on, d_release frees it with the dentry. */
+	dentry->d_fsdata = fpd;
+
+	if (d_really_is_positive(fpd->backing.dentry)) {
+		inode = fp_iget(dir->i_sb, &fpd->backing);
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+/* The backing side of a name in a directory of ours, locked for change. */
+struct fp_change {
+	struct path parent;		/* backing parent (not held) */
+	struct dentry *backing;		/* looked up under the lock; held */
+};
+
+static int fp_change_begin(struct dentry *dentry, struct fp_change *chg)
+{
+	struct inode *dir;
+	int err;
+
+	chg->parent = *fp_backing_path(dentry->d_parent);
+	dir = d_inode(chg->parent.dentry);
+
+	err = mnt_want_write(chg->parent.mnt);
+	if (err)
+		return err;
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	chg->backing = fp_do_lookup_locked(chg->parent.dentry, &dentry->d_name);
+	if (IS_ERR(chg->backing)) {
+		err = PTR_ERR(chg->backing);
+		inode_unlock(dir);
+		mnt_drop_write(chg->parent.mnt);
+		return err;
+	}
+	return 0;
+}
+
+static void fp_change_end(struct fp_change *chg)
+{
+	dput(chg->backing);
+	inode_unlock(d_inode(chg->parent.dentry));
+	mnt_drop_write(chg->parent.mnt);
+}
+
+/*
+ * Check that the backing name still refers to what our dentry does. A
+ * mismatch means the backing tree changed under a dentry we have not
+ * revalidated yet: -ESTALE makes the VFS look the path up again.
+ */
+static int fp_change_check(struct dentry *dentry, struct fp_change *chg)
+{
+	struct fp_dentry *fpd = fp_dentry(dentry);
+	struct inode *inode = d_inode(dentry);
+
+	if (!inode)
+		return d_is_positive(chg->backing) ? -ESTALE : 0;
+	/* Our name is a mount point on the backing side. */
+	if (fp_dentry_crossed(fpd, fp_dentry(dentry->d_parent)))
+		return -EBUSY;
+	if (d_inode(chg->backing) != fp_backing_inode(inode))
+		return -ESTALE;
+	return 0;
+}
+
+/* Attach the object just created at chg->backing to our @dentry. */
+static int fp_change_instantiate(struct dentry *dentry, struct fp_change *chg)
+{
+	struct inode *inode;
+	struct path path;
+
+	/* Some filesystems leave the new dentry unhashed; ask again. */
+	if (d_unhashed(chg->backing) || d_is_negative(chg->backing)) {
+		struct dentry *again;
+
+		again = fp_do_lookup_locked(chg->parent.dentry, &dentry->d_name);
+		if (IS_ERR(again))
+			return PTR_ERR(again);
+		dput(chg->backing);
+		chg->backing = again;
+		if (d_is_negative(again))
+			return -ENOENT;
+	}
+
+	path.mnt = chg->parent.mnt;
+	path.dentry = chg->backing;
+	inode = fp_iget(dentry->d_sb, &path);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	fp_dentry_update(dentry, chg->parent.mnt, chg->backing);
+	d_instantiate(dentry, inode);
+	return 0;
+}
+
+enum fp_create_kind { FP_CREATE, FP_MKDIR, FP_MKNOD, FP_SYMLINK, FP_LINK };
+
+struct fp_create_args {
+	enum fp_create_kind kind;
+	umode_t mode;
+	dev_t rdev;
+	bool excl;
+	const char *target;		/* FP_SYMLINK */
+	const struct path *old;		/* FP_LINK */
+};
+
+static int fp_create_object(struct inode *dir, struct dentry *dentry,
+			    const struct fp_create_args *args)
+{
+	struct fp_change chg;
+	int err;
+
+	err = fp_change_begin(dentry, &chg);
+	if (err)
+		return err;
+
+	if (d_is_positive(chg.backing)) {
+		err = -EEXIST;
+		goto out;
+	}
+
+	switch (args->kind) {
+	case FP_CREATE:
+		err = fp_do_create(&chg.parent, chg.backing, args->mode,
+				   args->excl);
+		break;
+	case FP_MKDIR:
+		err = fp_do_mkdir(&chg.parent, chg.backing, args->mode);
+		break;
+	case FP_MKNOD:
+		err = fp_do_mknod(&chg.parent, chg.backing, args->mode,
+				  args->rdev);
+		break;
+	case FP_SYMLINK:
+		err = fp_do_symlink(&chg.parent, chg.backing, args->target);
+		break;
+	case FP_LINK:
+		err = fp_do_link(args->old, &chg.parent, chg.backing);
+		break;
+	}
+	if (!err)
+		err = fp_change_instantiate(dentry, &chg);
+out:
+	fp_change_end(&chg);
+	fp_copy_attr(dir);
+	return err;
+}
+
+static int fp_create(struct mnt_idmap *idmap, struct inode *dir,
+		     struct dentry *dentry, umode_t mode, bool excl)
+{
+	struct fp_create_args args = {
+		.kind = FP_CREATE, .mode = mode, .excl = excl,
+	};
+
+	return fp_create_object(dir, dentry, &args);
+}
+
+static int fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+		    struct dentry *dentry, umode_t mode)
+{
+	struct fp_create_args args = { .kind = FP_MKDIR, .mode = mode };
+
+	return fp_create_object(dir, dentry, &args);
+}
+
+static int fp_mknod(struct mnt_idmap *idmap, struct inode *dir,
+		    struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	struct fp_create_args args = {
+		.kind = FP_MKNOD, .mode = mode, .rdev = rdev,
+	};
+
+	return fp_create_object(dir, dentry, &args);
+}
+
+static int fp_symlink(struct mnt_idmap *idmap, struct inode *dir,
+		      struct dentry *dentry, const char *target)
+{
+	struct fp_create_args args = { .kind = FP_SYMLINK, .target = target };
+
+	return fp_create_object(dir, dentry, &args);
+}
+
+static int fp_link(struct dentry *old_dentry, struct inode *dir,
+		   struct dentry *new_dentry)
+{
+	struct fp_create_args args = {
+		.kind = FP_LINK, .old = fp_backing_path(old_dentry),
+	};
+	int err;
+
+	/* As across bind mounts: no hard link from one mount to another. */
+	if (args.old->mnt != fp_backing_path(new_dentry->d_parent)->mnt)
+		return -EXDEV;
+	err = fp_create_object(dir, new_dentry, &args);
+	fp_copy_attr(d_inode(old_dentry));
+	return err;
+}
+
+static int fp_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
+{
+	struct fp_change chg;
+	int err;
+
+	err = fp_change_begin(dentry, &chg);
+	if (err)
+		return err;
+	err = fp_change_check(dentry, &chg);
+	if (!err && d_is_negative(chg.backing))
+		err = -ENOENT;
+	if (!err) {
+		if (is_dir)
+			err = fp_do_rmdir(&chg.parent, chg.backing);
+		else
+			err = fp_do_unlink(&chg.parent, chg.backing);
+	}
+	fp_change_end(&chg);
+	fp_copy_attr(d_inode(dentry));
+	fp_copy_attr(dir);
+	return err;
+}
+
+static int fp_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return fp_remove(dir, dentry, false);
+}
+
+static int fp_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return fp_remove(dir, dentry, true);
+}
+
+static int fp_rename(struct mnt_idmap *idmap, struct inode *old_dir,
+		     struct dentry *old_dentry, struct inode *new_dir,
+		     struct dentry *new_dentry, unsigned int flags)
+{
+	const struct path *old_parent = fp_backing_path(old_dentry->d_parent);
+	const struct path *new_parent = fp_backing_path(new_dentry->d_parent);
+	struct fp_change old_chg = { .parent = *old_parent };
+	struct fp_change new_chg = { .parent = *new_parent };
+	struct dentry *trap;
+	int err;
+
+	if (old_parent->mnt != new_parent->mnt)
+		return -EXDEV;
+
+	err = mnt_want_write(old_parent->mnt);
+	if (err)
+		return err;
+	trap = lock_rename(new_parent->dentry, old_parent->dentry);
+	if (IS_ERR(trap)) {
+		err = PTR_ERR(trap);
+		goto out_drop_write;
+	}
+
+	old_chg.backing = fp_do_lookup_locked(old_parent->dentry,
+					      &old_dentry->d_name);
+	if (IS_ERR(old_chg.backing)) {
+		err = PTR_ERR(old_chg.backing);
+		goto out_unlock;
+	}
+	new_chg.backing = fp_do_lookup_locked(new_parent->dentry,
+					      &new_dentry->d_name);
+	if (IS_ERR(new_chg.backing)) {
+		err = PTR_ERR(new_chg.backing);
+		goto out_put_old;
+	}
+
+	err = fp_change_check(old_dentry, &old_chg);
+	if (!err)
+		err = fp_change_check(new_dentry, &new_chg);
+	if (err)
+		goto out_put_new;
+	/* The same loop checks the VFS makes on our side, on the backing. */
+	if (old_chg.backing == trap) {
+		err = -EINVAL;
+		goto out_put_new;
+	}
+	if (new_chg.backing == trap) {
+		err = (flags & RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
+		goto out_put_new;
+	}
+
+	err = fp_do_rename(old_parent, old_chg.backing, new_parent,
+			   new_chg.backing, flags);
+	if (!err) {
+		/* The backing dentries moved with the names; follow them. */
+		fp_dentry_update(old_dentry, old_parent->mnt, old_chg.backing);
+		if (flags & RENAME_EXCHANGE)
+			fp_dentry_update(new_dentry, new_parent->mnt,
+					 new_chg.backing);
+	}
+
+out_put_new:
+	dput(new_chg.backing);
+out_put_old:
+	dput(old_chg.backing);
+out_unlock:
+	unlock_rename(new_parent->dentry, old_parent->dentry);
+out_drop_write:
+	mnt_drop_write(old_parent->mnt);
+	fp_copy_attr(d_inode(old_dentry));
+	if (d_really_is_positive(new_dentry))
+		fp_copy_attr(d_inode(new_dentry));
+	fp_copy_attr(old_dir);
+	if (new_dir != old_dir)
+		fp_copy_attr(new_dir);
+	return err;
+}
+
+/* finish_open() callback: the backing file is already attached. */
+static int fp_tmpfile_opened(struct inode *inode, struct file *file)
+{
+	return 0;
+}
+
+static int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+		      struct file *file, umode_t mode)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct fp_dentry *fpd;
+	struct file *backing;
+	struct inode *inode;
+
+	fpd = fp_dentry_alloc();
+	if (!fpd)
+		return -ENOMEM;
+
+	backing = fp_do_tmpfile_open(fp_backing_path(dentry->d_parent), mode,
+				     file->f_flags);
+	if (IS_ERR(backing)) {
+		kfree(fpd);
+		return PTR_ERR(backing);
+	}
+
+	inode = fp_iget(dir->i_sb, &backing->f_path);
+	if (IS_ERR(inode)) {
+		kfree(fpd);
+		fput(backing);
+		return PTR_ERR(inode);
+	}
+	fp_dentry_set(fpd, &backing->f_path, backing->f_path.dentry);
+	dentry->d_fsdata = fpd;
+
+	/* d_tmpfile() drops the link a new inode is born with. */
+	set_nlink(inode, 1);
+	d_tmpfile(file, inode);
+	fp_file_attach(file, backing);
+	return finish_open(file, dentry, fp_tmpfile_opened);
+}
+
+const struct inode_operations fp_dir_iops = {
+	.lookup		= fp_lookup,
+	.create		= fp_create,
+	.mkdir		= fp_mkdir,
+	.mknod		= fp_mknod,
+	.symlink	= fp_symlink,
+	.link		= fp_link,
+	.unlink		= fp_unlink,
+	.rmdir		= fp_rmdir,
+	.rename		= fp_rename,
+	.tmpfile	= fp_tmpfile,
+	.permission	= fp_permission,
+	.getattr	= fp_getattr,
+	.setattr	= fp_setattr,
+	.listxattr	= fp_listxattr,
+	.fileattr_get	= fp_fileattr_get,
+	.fileattr_set	= fp_fileattr_set,
+	FP_ACL_IOPS,
+};

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file.c - open regular files of backed inodes: every operation goes to
+ * an open of the backing file made for the calling task.
+ *
+ * fusepass keeps no page cache of its own for them: reads and writes go
+ * through the backing file, and mmap maps the backing file itself, so a
+ * shared mapping and the backing file see the same pages.
+ */
+#include <linux/compat.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/uio.h>
+
+#include "fusepass.h"
+
+/* Flags fcntl(F_SETFL) may change on our file after open. */
+#define FP_SETFL_MASK (O_APPEND | O_NONBLOCK | O_NDELAY | O_DIRECT | O_NOATIME)
+
+void fp_file_attach(struct file *file, struct file *backing)
+{
+	file->private_data = backing;
+	/* O_DIRECT on ours is possible exactly when it is on the backing. */
+	file->f_mode |= backing->f_mode & FMODE_CAN_ODIRECT;
+}
+
+static int fp_file_open(struct inode *inode, struct file *file)
+{
+	struct file *backing;
+
+	backing = fp_do_open(fp_backing_path(file->f_path.dentry),
+			     file->f_flags);
+	if (IS_ERR(backing))
+		return PTR_ERR(backing);
+	fp_file_attach(file, backing);
+	return 0;
+}
+
+/* Close-time unlocking for lock owners other than fd holders (OFD). */
+static int fp_file_release(struct inode *inode, struct file *file)
+{
+	struct file *backing = fp_backing_file(file);
+
+	locks_remove_posix(backing, file);
+	fput(backing);
+	return 0;
+}
+
+/*
+ * Locks live on the backing inode (see fp_file_lock), so the close of an
+ * fd must drop its owner's locks there; the VFS only looks at ours.
+ */
+static int fp_file_flush(struct file *file, fl_owner_t id)
+{
+	struct file *backing = fp_backing_file(file);
+
+	locks_remove_posix(backing, id);
+	if (backing->f_op->flush)
+		return backing->f_op->flush(backing, id);
+	return 0;
+}
+
+/* Carry F_SETFL changes made on our file over to the backing open. */
+static int fp_file_sync_flags(struct file *file, struct file *backing)
+{
+	unsigned int flags = READ_ONCE(file->f_flags) & FP_SETFL_MASK;
+	int err;
+
+	if (flags == (READ_ONCE(backing->f_flags) & FP_SETFL_MASK))
+		return 0;
+	if (((flags ^ backing->f_flags) & O_APPEND) &&
+	    IS_APPEND(file_inode(backing)))
+		return -EPERM;
+	if (backing->f_op->check_flags) {
+		err = backing->f_op->check_flags(flags);
+		if (err)
+			return err;
+	}
+	spin_lock(&backing->f_lock);
+	backing->f_flags = (backing->f_flags & ~FP_SETFL_MASK) | flags;
+	spin_unlock(&backing->f_lock);
+	return 0;
+}
+
+/* The per-call flags of our request, for the backing one. */
+static rwf_t fp_iocb_rwf(const struct kiocb *iocb)
+{
+	return (__force rwf_t)(iocb->ki_flags &
+			       (IOCB_HIPRI | IOCB_DSYNC | IOCB_SYNC));
+}
+
+static ssize_t fp_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct file *backing = fp_backing_file(file);
+	ssize_t ret;
+
+	if (!iov_iter_count(to))
+		return 0;
+	ret = fp_file_sync_flags(file, backing);
+	if (ret)
+		return ret;
+	return vfs_iter_read(backing, to, &iocb->ki_pos, fp_iocb_rwf(iocb));
+}
+
+static ssize_t fp_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct file *backing = fp_backing_file(file);
+	ssize_t ret;
+
+	if (!iov_iter_count(from))
+		return 0;
+	ret = fp_file_sync_flags(file, backing);
+	if (ret)
+		return ret;
+	ret = vfs_iter_write(backing, from, &iocb->ki_pos, fp_iocb_rwf(iocb));
+	fp_copy_attr(file_inode(file));
+	return ret;
+}
+
+static int fp_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct file *backing = fp_backing_file(file);
+
+	if (!backing->f_op->mmap)
+		return -ENODEV;
+	if (file != vma->vm_file)
+		return -EIO;
+	/* A noexec backing mount stays noexec through us. */
+	if ((vma->vm_flags & VM_EXEC) &&
+	    ((backing->f_path.mnt->mnt_flags & MNT_NOEXEC) ||
+	     (backing->f_path.mnt->mnt_sb->s_iflags & SB_I_NOEXEC)))
+		return -EPERM;
+	vma_set_file(vma, backing);
+	return call_mmap(backing, vma);
+}
+
+static int fp_file_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	return vfs_fsync_range(fp_backing_file(file), start, end, datasync);
+}
+
+static long fp_file_fallocate(struct file *file, int mode, loff_t offset,
+			      loff_t len)
+{
+	long ret;
+
+	ret = vfs_fallocate(fp_backing_file(file), mode, offset, len);
+	fp_copy_attr(file_inode(file));
+	return ret;
+}
+
+/*
+ * Seek the backing file (only it knows SEEK_DATA/SEEK_HOLE and its own
+ * limits), starting from and updating our position.
+ */
+static loff_t fp_file_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct file *backing = fp_backing_file(file);
+	loff_t ret;
+
+	/* The backing open is ours alone; the VFS serialises f_pos users. */
+	backing->f_pos = file->f_pos;
+	ret = vfs_llseek(backing, offset, whence);
+	if (ret >= 0)
+		file->f_pos = backing->f_pos;
+	return ret;
+}
+
+static ssize_t fp_file_copy_file_range(struct file *file_in, loff_t pos_in,
+				       struct file *file_out, loff_t pos_out,
+				       size_t len, unsigned int flags)
+{
+	ssize_t ret;
+
+	ret = vfs_copy_file_range(fp_backing_file(file_in), pos_in,
+				  fp_backing_file(file_out), pos_out, len,
+				  flags);
+	fp_copy_attr(file_inode(file_out));
+	return ret;
+}
+
+static loff_t fp_file_remap_file_range(struct file *file_in, loff_t pos_in,
+				       struct file *file_out, loff_t pos_out,
+				       loff_t len, unsigned int remap_flags)
+{
+	struct file *in = fp_backing_file(file_in);
+	struct file *out = fp_backing_file(file_out);
+	loff_t ret;
+
+	if (remap_flags & ~(REMAP_FILE_DEDUP | REMAP_FILE_ADVISORY))
+		return -EINVAL;
+	if (remap_flags & REMAP_FILE_DEDUP)
+		ret = vfs_dedupe_file_range_one(in, pos_in, out, pos_out, len,
+						remap_flags);
+	else
+		ret = vfs_clone_file_range(in, pos_in, out, pos_out, len,
+					   remap_flags);
+	fp_copy_attr(file_inode(file_out));
+	return ret;
+}
+
+/*
+ * POSIX and OFD locks are taken on the backing file, so they conflict
+ * with locks taken on the backing file directly, as through a bind mount.
+ * The request is re-pointed at the backing open for the call.
+ */
+static int fp_file_lock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct file *backing = fp_backing_file(file);
+	struct file_lock_core *flc = fp_file_lock_core(fl);
+	int err;
+
+	flc->flc_file = backing;
+	if (IS_GETLK(cmd))
+		err = vfs_test_lock(backing, fl);
+	else
+		err = vfs_lock_file(backing, cmd, fl, NULL);
+	flc->flc_file = file;
+	return err;
+}
+
+/*
+ * flock() locks belong to an open file description; ours is represented
+ * below by its backing open, which is released with it.
+ */
+static int fp_file_flock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct file *backing = fp_backing_file(file);
+	struct file_lock_core *flc = fp_file_lock_core(fl);
+	int err;
+
+	flc->flc_file = backing;
+	flc->flc_owner = backing;
+	if (backing->f_op->flock)
+		err = backing->f_op->flock(backing, cmd, fl);
+	else
+		err = locks_lock_inode_wait(file_inode(backing), fl);
+	flc->flc_file = file;
+	flc->flc_owner = file;
+	return err;
+}
+
+/*
+ * Other ioctls are the backing file's: they act on the backing open with
+ * its access mode, for the calling task, as on the backing file itself.
+ */
+long fp_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct file *backing = fp_backing_file(file);
+
+	if (!backing->f_op->unlocked_ioctl)
+		return -ENOTTY;
+	return backing->f_op->unlocked_ioctl(backing, cmd, arg);
+}
+
+long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct file *backing = fp_backing_file(file);
+
+	if (!backing->f_op->compat_ioctl)
+		return -ENOIOCTLCMD;
+	return backing->f_op->compat_ioctl(backing, cmd, arg);
+}
+
+const struct file_operations fp_file_fops = {
+	.open			= fp_file_open,
+	.release		= fp_file_release,
+	.flush			= fp_file_flush,
+	.read_iter		= fp_file_read_iter,
+	.write_iter		= fp_file_write_iter,
+	.splice_read		= copy_splice_read,
+	.splice_write		= iter_file_splice_write,
+	.mmap			= fp_file_mmap,
+	.fsync			= fp_file_fsync,
+	.fallocate		= fp_file_fallocate,
+	.llseek			= fp_file_llseek,
+	.copy_file_range	= fp_file_copy_file_range,
+	.remap_file_range	= fp_file_remap_file_range,
+	.lock			= fp_file_lock,
+	.flock			= fp_file_flock,
+	.setlease		= simple_nosetlease,
+	.unlocked_ioctl		= fp_file_ioctl,
+	.compat_ioctl		= fp_file_compat_ioctl,
+};
+
+/*
+ * Never used for I/O (there is no page cache of ours); its direct_IO
+ * entry tells older kernels that O_DIRECT opens are allowed.
+ */
+const struct address_space_operations fp_file_aops = {
+	.direct_IO	= noop_direct_IO,
+};

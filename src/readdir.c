@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * readdir.c - open directories: reading, seeking and syncing them
+ * through an open of the backing directory.
+ *
+ * Entries come from the backing directory unchanged, so d_ino is the
+ * backing inode number and positions are the backing filesystem's own
+ * (telldir/seekdir cookies round-trip through it).
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+
+#include "fusepass.h"
+
+static int fp_dir_open(struct inode *inode, struct file *file)
+{
+	struct file *backing;
+
+	backing = fp_do_open(fp_backing_path(file->f_path.dentry),
+			     file->f_flags);
+	if (IS_ERR(backing))
+		return PTR_ERR(backing);
+	file->private_data = backing;
+	return 0;
+}
+
+static int fp_dir_release(struct inode *inode, struct file *file)
+{
+	fput(fp_backing_file(file));
+	return 0;
+}
+
+/* Hands each backing entry to the caller's actor, position and all. */
+struct fp_readdir {
+	struct dir_context ctx;
+	struct dir_context *caller;
+};
+
+static bool fp_filldir(struct dir_context *ctx, const char *name, int namelen,
+		       loff_t offset, u64 ino, unsigned int d_type)
+{
+	struct fp_readdir *rd = container_of(ctx, struct fp_readdir, ctx);
+
+	rd->caller->pos = offset;
+	return rd->caller->actor(rd->caller, name, namelen, offset, ino,
+				 d_type);
+}
+
+static int fp_dir_iterate(struct file *file, struct dir_context *ctx)
+{
+	struct file *backing = fp_backing_file(file);
+	struct fp_readdir rd = {
+		.ctx.actor = fp_filldir,
+		.caller = ctx,
+	};
+	int err;
+
+	/* Our f_pos is the master copy; the VFS holds its lock for us. */
+	backing->f_pos = ctx->pos;
+	err = iterate_dir(backing, &rd.ctx);
+	ctx->pos = backing->f_pos;
+	return err;
+}
+
+static loff_t fp_dir_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct file *backing = fp_backing_file(file);
+	loff_t ret;
+
+	backing->f_pos = file->f_pos;
+	ret = vfs_llseek(backing, offset, whence);
+	if (ret >= 0)
+		file->f_pos = backing->f_pos;
+	return ret;
+}
+
+static int fp_dir_fsync(struct file *file, loff_t start, loff_t end,
+			int datasync)
+{
+	return vfs_fsync_range(fp_backing_file(file), start, end, datasync);
+}
+
+const struct file_operations fp_dir_fops = {
+	.open		= fp_dir_open,
+	.release	= fp_dir_release,
+	.read		= generic_read_dir,
+	.iterate_shared	= fp_dir_iterate,
+	.llseek		= fp_dir_llseek,
+	.fsync		= fp_dir_fsync,
+	.unlocked_ioctl	= fp_file_ioctl,
+	.compat_ioctl	= fp_file_compat_ioctl,
+};

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * super.c - the filesystem type, mount options and the superblock.
+ */
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs_context.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+
+#include "fusepass.h"
+
+/*
+ * Report a mount error: one rate-limited line in the kernel log, and the
+ * same text in the fs_context log when the caller uses fsopen()/fsconfig()
+ * and can read it there. Returns @err.
+ */
+static __printf(3, 4) int fp_mount_error(struct fs_context *fc, int err,
+					 const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_warn_ratelimited("mount: %pV\n", &vaf);
+	if (fc->log.log) {
+		char msg[128];
+
+		vsnprintf(msg, sizeof(msg), fmt, args);
+		errorfc(fc, "%s", msg);
+	}
+	va_end(args);
+	return err;
+}
+
+enum fp_param {
+	Opt_root_dir,
+	Opt_no_daemon,
+	Opt_fd,
+	Opt_rootmode,
+	Opt_user_id,
+	Opt_group_id,
+	Opt_default_permissions,
+	Opt_allow_other,
+};
+
+struct fp_param_spec {
+	const char *name;
+	enum fp_param opt;
+	bool has_value;
+};
+
+/*
+ * The options are parsed here rather than with fs_parse() so that every
+ * rejection produces exactly one log line of ours naming the option.
+ */
+static const struct fp_param_spec fp_params[] = {
+	{ "root_dir",		 Opt_root_dir,		  true  },
+	{ "no_daemon",		 Opt_no_daemon,		  false },
+	{ "fd",			 Opt_fd,		  true  },
+	{ "rootmode",		 Opt_rootmode,		  true  },
+	{ "user_id",		 Opt_user_id,		  true  },
+	{ "group_id",		 Opt_group_id,		  true  },
+	{ "default_permissions", Opt_default_permissions, false },
+	{ "allow_other",	 Opt_allow_other,	  false },
+};
+
+static const struct fp_param_spec *fp_find_param(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fp_params); i++)
+		if (strcmp(fp_params[i].name, key) == 0)
+			return &fp_params[i];
+	return NULL;
+}
+
+static int fp_parse_root_dir(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct fp_mount_opts *opts = fc->fs_private;
+	struct file *file;
+	unsigned int fd = 0;
+
+	if (param->type == fs_value_is_file) {
+		/* fsconfig(FSCONFIG_SET_FD) hands us the file itself. */
+		file = get_file(param->file);
+	} else {
+		if (kstrtouint(param->string, 10, &fd))
+			return fp_mount_error(fc, -EINVAL,
+				"root_dir=%s is not a file descriptor number",
+				param->string);
+		file = fget(fd);
+		if (!file)
+			return fp_mount_error(fc, -EBADF,
+				"root_dir=%u is not an open file descriptor", fd);
+	}
+
+	if (!d_is_dir(file->f_path.dentry)) {
+		fput(file);
+		return fp_mount_error(fc, -ENOTDIR,
+				      "root_dir=%s is not a directory",
+				      param->type == fs_value_is_file ?
+				      "(fd)" : param->string);
+	}
+
+	if (opts->root_dir_set)
+		path_put(&opts->root_dir);
+	opts->root_dir = file->f_path;
+	path_get(&opts->root_dir);
+	opts->root_dir_set = true;
+	fput(file);
+	return 0;
+}
+
+static int fp_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct fp_mount_opts *opts = fc->fs_private;
+	const struct fp_param_spec *spec;
+	unsigned int val;
+
+	spec = fp_find_param(param->key);
+	if (!spec) {
+		/* The VFS itself takes the mount source ("none"). */
+		if (strcmp(param->key, "source") == 0)
+			return -ENOPARAM;
+		return fp_mount_error(fc, -EINVAL, "unknown mount option '%s'",
+				      param->key);
+	}
+
+	if (!spec->has_value && param->type != fs_value_is_flag)
+		return fp_mount_error(fc, -EINVAL,
+				      "mount option '%s' takes no value",
+				      param->key);
+	if (spec->has_value && param->type != fs_value_is_string &&
+	    !(spec->opt == Opt_root_dir && param->type == fs_value_is_file))
+		return fp_mount_error(fc, -EINVAL,
+				      "mount option '%s' needs a value",
+				      param->key);
+
+	switch (spec->opt) {
+	case Opt_root_dir:
+		return fp_parse_root_dir(fc, param);
+	case Opt_no_daemon:
+		opts->flags |= FP_NO_DAEMON;
+		return 0;
+	case Opt_default_permissions:
+		opts->flags |= FP_DEFAULT_PERMISSIONS;
+		return 0;
+	case Opt_allow_other:
+		opts->flags |= FP_ALLOW_OTHER;
+		return 0;
+	case Opt_fd:
+		if (kstrtouint(param->string, 10, &opts->fd))
+			return fp_mount_error(fc, -EINVAL,
+				"fd=%s is not a file descriptor number",
+				param->string);
+		opts->fd_set = true;
+		return 0;
+	case Opt_rootmode:
+		if (kstrtouint(param->string, 8, &val) ||
+		    !fs_umode_to_dtype(val) || (val & ~(S_IFMT | S_IALLUGO)))
+			return fp_mount_error(fc, -EINVAL,
+				"rootmode=%s is not a valid octal file mode",
+				param->string);
+		opts->rootmode = val;
+		opts->rootmode_set = true;
+		return 0;
+	case Opt_user_id:
+		if (kstrtouint(param->string, 10, &val))
+			return fp_mount_error(fc, -EINVAL,
+				"user_id=%s is not a user id", param->string);
+		opts->user_id = make_kuid(fc->user_ns, val);
+		if (!uid_valid(opts->user_id))
+			return fp_mount_error(fc, -EINVAL,
+				"user_id=%s is not mapped in the mounter's user namespace",
+				param->string);
+		opts->user_id_set = true;
+		return 0;
+	case Opt_group_id:
+		if (kstrtouint(param->string, 10, &val))
+			return fp_mount_error(fc, -EINVAL,
+				"group_id=%s is not a group id", param->string);
+		opts->group_id = make_kgid(fc->user_ns, val);
+		if (!gid_valid(opts->group_id))
+			return fp_mount_error(fc, -EINVAL,
+				"group_id=%s is not mapped in the mounter's user namespace",
+				param->string);
+		opts->group_id_set = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * FUSE's access rule: without allow_other only the mount owner's tasks
+ * may use the mount. In no-daemon mode it applies only when an owner was
+ * named with user_id=; otherwise the mount behaves like a bind mount.
+ */
+bool fp_allow_current(const struct super_block *sb)
+{
+	const struct fp_sb *fsb = fp_sb(sb);
+	const struct cred *cred;
+
+	if (!(fsb->flags & FP_RESTRICT_USER) || (fsb->flags & FP_ALLOW_OTHER))
+		return true;
+
+	cred = current_cred();
+	return uid_eq(cred->euid, fsb->user_id) &&
+	       uid_eq(cred->suid, fsb->user_id) &&
+	       uid_eq(cred->uid, fsb->user_id) &&
+	       gid_eq(cred->egid, fsb->group_id) &&
+	       gid_eq(cred->sgid, fsb->group_id) &&
+	       gid_eq(cred->gid, fsb->group_id);
+}
+
+static struct inode *fp_alloc_inode(struct super_block *sb)
+{
+	struct fp_inode *fi;
+
+	fi = alloc_inode_sb(sb, fp_inode_cachep, GFP_KERNEL);
+	if (!fi)
+		return NULL;
+	fi->backing.mnt = NULL;
+	fi->backing.dentry = NULL;
+	fi->backing_inode = NULL;
+	fi->key_mnt = NULL;
+	return &fi->vfs_inode;
+}
+
+static void fp_free_inode(struct inode *inode)
+{
+	kmem_cache_free(fp_inode_cachep, fp_inode(inode));
+}
+
+static void fp_evict_inode(struct inode *inode)
+{
+	struct fp_inode *fi = fp_inode(inode);
+
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	if (fi->backing.dentry)
+		path_put(&fi->backing);
+	fi->backing.mnt = NULL;
+	fi->backing.dentry = NULL;
+}
+
+static int fp_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	int err;
+
+	err = vfs_statfs(fp_backing_path(dentry), buf);
+	if (!err)
+		buf->f_type = FUSEPASS_SUPER_MAGIC;
+	return err;
+}
+
+/* syncfs(2) on the mount syncs the filesystem it stacks on. */
+static int fp_sync_fs(struct super_block *sb, int wait)
+{
+	struct super_block *backing_sb = fp_sb(sb)->backing_root.mnt->mnt_sb;
+	int err;
+
+	if (!wait)
+		return 0;
+	down_read(&backing_sb->s_umount);
+	err = sync_filesystem(backing_sb);
+	up_read(&backing_sb->s_umount);
+	return err;
+}
+
+static int fp_show_options(struct seq_file *m, struct dentry *root)
+{
+	const struct fp_sb *fsb = fp_sb(root->d_sb);
+
+	if (fsb->flags & FP_NO_DAEMON)
+		seq_puts(m, ",no_daemon");
+	if (fsb->flags & FP_RESTRICT_USER) {
+		seq_printf(m, ",user_id=%u",
+			   from_kuid_munged(&init_user_ns, fsb->user_id));
+		seq_printf(m, ",group_id=%u",
+			   from_kgid_munged(&init_user_ns, fsb->group_id));
+	}
+	if (fsb->flags & FP_DEFAULT_PERMISSIONS)
+		seq_puts(m, ",default_permissions");
+	if (fsb->flags & FP_ALLOW_OTHER)
+		seq_puts(m, ",allow_other");
+	return 0;
+}
+
+static const struct super_operations fp_super_ops = {
+	.alloc_inode	= fp_alloc_inode,
+	.free_inode	= fp_free_inode,
+	.evict_inode	= fp_evict_inode,
+	/* Unused inodes are not cached: they pin backing dentries and mounts. */
+	.drop_inode	= generic_delete_inode,
+	.statfs		= fp_statfs,
+	.sync_fs	= fp_sync_fs,
+	.show_options	= fp_show_options,
+};
+
+static int fp_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct fp_sb *fsb = fp_sb(sb);
+	struct super_block *backing_sb = fsb->backing_root.mnt->mnt_sb;
+	struct fp_dentry *fpd;
+	struct inode *root;
+
+	if (backing_sb->s_stack_depth >= FILESYSTEM_MAX_STACK_DEPTH)
+		return fp_mount_error(fc, -ELOOP,
+			"root_dir is on a filesystem stacked %d deep; at most %d levels are allowed",
+			backing_sb->s_stack_depth, FILESYSTEM_MAX_STACK_DEPTH);
+
+	sb->s_stack_depth = backing_sb->s_stack_depth + 1;
+	sb->s_magic = FUSEPASS_SUPER_MAGIC;
+	sb->s_op = &fp_super_ops;
+	sb->s_d_op = &fp_dentry_ops;
+	sb->s_xattr = fp_xattr_handlers;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_blocksize = backing_sb->s_blocksize;
+	sb->s_blocksize_bits = backing_sb->s_blocksize_bits;
+	sb->s_time_gran = 1;
+	/*
+	 * ACLs and the umask are applied by the backing filesystem; the VFS
+	 * must not strip the umask before it gets there.
+	 */
+	sb->s_flags |= SB_POSIXACL;
+
+	root = fp_iget(sb, &fsb->backing_root);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root)
+		return -ENOMEM;
+
+	fpd = fp_dentry_alloc();
+	if (!fpd)
+		return -ENOMEM;
+	fp_dentry_set(fpd, &fsb->backing_root, fsb->backing_root.dentry);
+	sb->s_root->d_fsdata = fpd;
+	return 0;
+}
+
+static int fp_get_tree(struct fs_context *fc)
+{
+	struct fp_mount_opts *opts = fc->fs_private;
+	struct fp_sb *fsb;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return fp_mount_error(fc, -EPERM,
+			"mounting fusepass requires CAP_SYS_ADMIN in the initial user namespace");
+
+	if (!(opts->flags & FP_NO_DAEMON)) {
+		if (!opts->fd_set)
+			return fp_mount_error(fc, -EINVAL,
+				"missing fd= (a FUSE daemon's /dev/fusepass) or no_daemon");
+		return fp_mount_error(fc, -EOPNOTSUPP,
+			"daemon mode (fd=) is not supported yet; use root_dir=,no_daemon");
+	}
+	if (!opts->root_dir_set)
+		return fp_mount_error(fc, -EINVAL, "no_daemon requires root_dir=");
+	if (opts->fd_set)
+		return fp_mount_error(fc, -EINVAL,
+				      "fd= and no_daemon exclude each other");
+	if (opts->rootmode_set && !S_ISDIR(opts->rootmode))
+		return fp_mount_error(fc, -EINVAL,
+			"rootmode=%o: the root of a no_daemon mount is a directory",
+			opts->rootmode);
+
+	fsb = kzalloc(sizeof(*fsb), GFP_KERNEL);
+	if (!fsb)
+		return -ENOMEM;
+	fsb->backing_root = opts->root_dir;
+	opts->root_dir_set = false;	/* the reference moves to fsb */
+	fsb->flags = opts->flags;
+	if (opts->user_id_set) {
+		fsb->flags |= FP_RESTRICT_USER;
+		fsb->user_id = opts->user_id;
+		fsb->group_id = opts->group_id_set ? opts->group_id :
+				current_fsgid();
+	}
+	fsb->rootmode = opts->rootmode;
+	fc->s_fs_info = fsb;
+
+	return get_tree_nodev(fc, fp_fill_super);
+}
+
+static int fp_reconfigure(struct fs_context *fc)
+{
+	sync_filesystem(fc->root->d_sb);
+	return 0;
+}
+
+static void fp_free_fc(struct fs_context *fc)
+{
+	struct fp_mount_opts *opts = fc->fs_private;
+	struct fp_sb *fsb = fc->s_fs_info;
+
+	if (opts) {
+		if (opts->root_dir_set)
+			path_put(&opts->root_dir);
+		kfree(opts);
+	}
+	/* Still here if get_tree failed before a superblock took it. */
+	if (fsb) {
+		path_put(&fsb->backing_root);
+		kfree(fsb);
+	}
+}
+
+static const struct fs_context_operations fp_context_ops = {
+	.free		= fp_free_fc,
+	.parse_param	= fp_parse_param,
+	.get_tree	= fp_get_tree,
+	.reconfigure	= fp_reconfigure,
+};
+
+static int fp_init_fs_context(struct fs_context *fc)
+{
+	struct fp_mount_opts *opts;
+
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+	if (!opts)
+		return -ENOMEM;
+	fc->fs_private = opts;
+	fc->ops = &fp_context_ops;
+	return 0;
+}
+
+static void fp_kill_sb(struct super_block *sb)
+{
+	struct fp_sb *fsb = fp_sb(sb);
+
+	kill_anon_super(sb);
+	if (fsb) {
+		path_put(&fsb->backing_root);
+		kfree(fsb);
+	}
+}
+
+struct file_system_type fp_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "fusepass",
+	.init_fs_context	= fp_init_fs_context,
+	.kill_sb		= fp_kill_sb,
+};
