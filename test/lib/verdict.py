@@ -125,8 +125,8 @@ def main():
         kver = (read(os.path.join(root, label, 'kver.txt')) or '?').strip()
         times = (read(os.path.join(root, label, 'times.txt')) or '').strip()
         status = 'FAIL' if problems else 'PASS'
-        print('%s %s (%s): %d passed, %d failed, %d skipped; %s'
-              % (status, label, kver, p, f, s, times))
+        print('%s %s (%s): %d passed, %d failed, %d skipped%s'
+              % (status, label, kver, p, f, s, '; ' + times if times else ''))
         for line in notes:
             print('    note: ' + line)
         for line in problems:
