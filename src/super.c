@@ -13,29 +13,17 @@
 #include "fusepass.h"
 
 /*
- * Report a mount error: one rate-limited line in the kernel log, and the
- * same text in the fs_context log when the caller uses fsopen()/fsconfig()
- * and can read it there. Returns @err.
+ * Report a mount error: one rate-limited line in the kernel log (each
+ * message has its own limit), and the same text in the fs_context log
+ * when the caller uses fsopen()/fsconfig() and can read it there.
+ * Evaluates to @err.
  */
-static __printf(3, 4) int fp_mount_error(struct fs_context *fc, int err,
-					 const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	pr_warn_ratelimited("mount: %pV\n", &vaf);
-	if (fc->log.log) {
-		char msg[128];
-
-		vsnprintf(msg, sizeof(msg), fmt, args);
-		errorfc(fc, "%s", msg);
-	}
-	va_end(args);
-	return err;
-}
+#define fp_mount_error(fc, err, fmt, ...) ({				\
+	pr_warn_ratelimited("mount: " fmt "\n", ##__VA_ARGS__);	\
+	if ((fc)->log.log)						\
+		errorfc(fc, fmt, ##__VA_ARGS__);			\
+	(err);								\
+})
 
 enum fp_param {
 	Opt_root_dir,
