@@ -47,7 +47,14 @@ dkms-uninstall:
 	dkms remove fusepass/$(VERSION) --all || true
 	rm -rf $(DKMS_SRC)
 
-install: dkms-install helpers
+# Build dependencies for the running kernel (Debian): DKMS, headers, gcc.
+install-deps:
+	@if ! command -v dkms >/dev/null || [ ! -d $(KDIR) ] || ! command -v cc >/dev/null; then \
+		apt-get update && apt-get install -y dkms linux-headers-$(KVER) build-essential; \
+	fi
+
+install: install-deps
+	$(MAKE) dkms-install helpers
 	$(MAKE) -C src/helpers install
 	modprobe fusepass
 
@@ -64,4 +71,4 @@ clean:
 	$(MAKE) -C src/helpers clean
 
 .PHONY: modules helpers all sparse uapi-check dkms-install dkms-uninstall \
-	install uninstall check clean
+	install-deps install uninstall check clean
