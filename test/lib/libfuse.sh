@@ -25,7 +25,7 @@ build_libfuse() {
 		rm -rf "$LIBFUSE_DIR/src" "$LIBFUSE_DIR/key"
 		# apt checked the download against the signed archive already
 		dpkg-source -x "$dsc" "$LIBFUSE_DIR/src" >"$LIBFUSE_DIR/unpack.log" 2>&1
-		patch -d "$LIBFUSE_DIR/src" -p1 --no-backup-if-mismatch \
+		patch -s -d "$LIBFUSE_DIR/src" -p1 --no-backup-if-mismatch \
 			<"$LIBFUSE_PATCH"
 		# HAVE_LIBFUSE_PRIVATE_CONFIG_H works around libfuse#734, without
 		# which passthrough_hp lacks utimensat.
