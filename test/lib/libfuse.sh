@@ -12,7 +12,9 @@ build_libfuse() {
 	if ! compgen -G "$LIBFUSE_DIR/dl/fuse3_3.14*.dsc" >/dev/null; then
 		log "fetching fuse3 source"
 		(cd "$LIBFUSE_DIR/dl" &&
-			apt-get source -q -o APT::Sandbox::User=root --download-only fuse3)
+			apt-get source -q -o APT::Sandbox::User=root --download-only \
+			fuse3 >"$LIBFUSE_DIR/fetch.log" 2>&1) ||
+			die "apt-get source fuse3 failed (see $LIBFUSE_DIR/fetch.log)"
 	fi
 	local dsc key
 	dsc=$(ls "$LIBFUSE_DIR"/dl/fuse3_3.14*.dsc | tail -n1) ||
