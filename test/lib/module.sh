@@ -31,6 +31,14 @@ build_module() {
 		fail_label "$label" "no fusepass.ko after building for $kver"
 		return 1
 	}
+	# sparse over every source (C=2 checks files already compiled too).
+	local slog="$RESULTS_ROOT/$label/sparse.log"
+	if ! make -C "/lib/modules/$kver/build" M="$dir" C=2 -j"$(nproc)" \
+		modules >"$slog" 2>&1 || grep -qE 'warning:|error:' "$slog"; then
+		fail_label "$label" "sparse found problems for $kver (see $slog)"
+		grep -E -A3 'warning:|error:' "$slog" >&2
+		return 1
+	fi
 }
 
 # The userspace helpers (mount.fusepass, ...) are built once, in the tree.

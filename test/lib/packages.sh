@@ -7,7 +7,7 @@ HOST_PACKAGES=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	python3 python3-pytest python3-distutils meson ninja-build pkgconf
 	build-essential patch dpkg-dev e2fsprogs cpio kmod xz-utils zstd
-	acl attr util-linux coreutils libfuse3-dev
+	acl attr util-linux coreutils libfuse3-dev sparse
 )
 
 SRC_LIST_BASE=/etc/apt/sources.list.d/fusepass-deb-src
