@@ -138,7 +138,7 @@ static int fp_file_mmap(struct file *file, struct vm_area_struct *vma)
 	return call_mmap(backing, vma);
 }
 
-static int fp_file_fsync(struct file *file, loff_t start, loff_t end,
+int fp_file_fsync(struct file *file, loff_t start, loff_t end,
 			 int datasync)
 {
 	return vfs_fsync_range(fp_backing_file(file), start, end, datasync);
@@ -155,10 +155,11 @@ static long fp_file_fallocate(struct file *file, int mode, loff_t offset,
 }
 
 /*
- * Seek the backing file (only it knows SEEK_DATA/SEEK_HOLE and its own
- * limits), starting from and updating our position.
+ * Seek the backing file (only it knows SEEK_DATA/SEEK_HOLE, directory
+ * cookies and its own limits), starting from and updating our position.
+ * Used for directories too.
  */
-static loff_t fp_file_llseek(struct file *file, loff_t offset, int whence)
+loff_t fp_file_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct file *backing = fp_backing_file(file);
 	loff_t ret;

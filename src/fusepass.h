@@ -159,6 +159,8 @@ extern const struct file_operations fp_dir_fops;
 extern const struct file_operations fp_file_fops;
 extern const struct address_space_operations fp_file_aops;
 void fp_file_attach(struct file *file, struct file *backing);
+loff_t fp_file_llseek(struct file *file, loff_t offset, int whence);
+int fp_file_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 long fp_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg);

@@ -5,7 +5,7 @@
  *
  * Entries come from the backing directory unchanged, so d_ino is the
  * backing inode number and positions are the backing filesystem's own
- * (telldir/seekdir cookies round-trip through it).
+ * (telldir/seekdir cookies round-trip through it; seeking is file.c's).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -62,31 +62,13 @@ static int fp_dir_iterate(struct file *file, struct dir_context *ctx)
 	return err;
 }
 
-static loff_t fp_dir_llseek(struct file *file, loff_t offset, int whence)
-{
-	struct file *backing = fp_backing_file(file);
-	loff_t ret;
-
-	backing->f_pos = file->f_pos;
-	ret = vfs_llseek(backing, offset, whence);
-	if (ret >= 0)
-		file->f_pos = backing->f_pos;
-	return ret;
-}
-
-static int fp_dir_fsync(struct file *file, loff_t start, loff_t end,
-			int datasync)
-{
-	return vfs_fsync_range(fp_backing_file(file), start, end, datasync);
-}
-
 const struct file_operations fp_dir_fops = {
 	.open		= fp_dir_open,
 	.release	= fp_dir_release,
 	.read		= generic_read_dir,
 	.iterate_shared	= fp_dir_iterate,
-	.llseek		= fp_dir_llseek,
-	.fsync		= fp_dir_fsync,
+	.llseek		= fp_file_llseek,
+	.fsync		= fp_file_fsync,
 	.unlocked_ioctl	= fp_file_ioctl,
 	.compat_ioctl	= fp_file_compat_ioctl,
 };
