@@ -106,82 +106,82 @@ static inline struct file *fp_backing_file(const struct file *file)
 }
 
 /* ------------------------------------------------------------------ */
-/* main.c                                                              */
+/* main.c                                                            */
 /* ------------------------------------------------------------------ */
 extern struct kmem_cache *fp_inode_cachep;
 
 /* ------------------------------------------------------------------ */
-/* dev.c                                                               */
+/* dev.c                                                             */
 /* ------------------------------------------------------------------ */
 int fp_dev_init(void);
 void fp_dev_exit(void);
 
 /* ------------------------------------------------------------------ */
-/* super.c                                                             */
+/* super.c                                                           */
 /* ------------------------------------------------------------------ */
 extern struct file_system_type fp_fs_type;
 bool fp_allow_current(const struct super_block *sb);
 
 /* ------------------------------------------------------------------ */
-/* inode.c                                                             */
+/* backed_inode.c                                                    */
 /* ------------------------------------------------------------------ */
-struct inode *fp_iget(struct super_block *sb, const struct path *backing);
-void fp_copy_attr(struct inode *inode);
-int fp_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
-int fp_getattr(struct mnt_idmap *idmap, const struct path *path,
+struct inode *fp_backed_iget(struct super_block *sb, const struct path *backing);
+void fp_backed_copy_attr(struct inode *inode);
+int fp_backed_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
+int fp_backed_getattr(struct mnt_idmap *idmap, const struct path *path,
 	       struct kstat *stat, u32 request_mask, unsigned int flags);
-int fp_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+int fp_backed_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	       struct iattr *attr);
-int fp_fileattr_get(struct dentry *dentry, struct fileattr *fa);
-int fp_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
+int fp_backed_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int fp_backed_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 		    struct fileattr *fa);
-extern const struct inode_operations fp_file_iops;
-extern const struct inode_operations fp_symlink_iops;
-extern const struct inode_operations fp_special_iops;
+extern const struct inode_operations fp_backed_file_iops;
+extern const struct inode_operations fp_backed_symlink_iops;
+extern const struct inode_operations fp_backed_special_iops;
 
 /* ------------------------------------------------------------------ */
-/* dir.c                                                               */
+/* backed_dir.c                                                      */
 /* ------------------------------------------------------------------ */
 struct fp_dentry *fp_dentry_alloc(void);
 void fp_dentry_set(struct fp_dentry *fpd, const struct path *backing,
 		   struct dentry *lookup);
 extern const struct dentry_operations fp_dentry_ops;
-extern const struct inode_operations fp_dir_iops;
+extern const struct inode_operations fp_backed_dir_iops;
 
 /* ------------------------------------------------------------------ */
-/* readdir.c                                                           */
+/* backed_readdir.c                                                  */
 /* ------------------------------------------------------------------ */
-extern const struct file_operations fp_dir_fops;
+extern const struct file_operations fp_backed_dir_fops;
 
 /* ------------------------------------------------------------------ */
-/* file.c                                                              */
+/* backed_file.c                                                     */
 /* ------------------------------------------------------------------ */
-extern const struct file_operations fp_file_fops;
-extern const struct address_space_operations fp_file_aops;
-void fp_file_attach(struct file *file, struct file *backing);
-loff_t fp_file_llseek(struct file *file, loff_t offset, int whence);
-int fp_file_fsync(struct file *file, loff_t start, loff_t end, int datasync);
-long fp_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
+extern const struct file_operations fp_backed_file_fops;
+extern const struct address_space_operations fp_backed_file_aops;
+void fp_backed_file_attach(struct file *file, struct file *backing);
+loff_t fp_backed_llseek(struct file *file, loff_t offset, int whence);
+int fp_backed_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+long fp_backed_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long fp_backed_compat_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg);
 
 /* ------------------------------------------------------------------ */
-/* xattr.c                                                             */
+/* xattr.c                                                           */
 /* ------------------------------------------------------------------ */
 extern const struct xattr_handler *fp_xattr_handlers[];
-ssize_t fp_listxattr(struct dentry *dentry, char *list, size_t size);
-struct posix_acl *fp_get_inode_acl(struct inode *inode, int type, bool rcu);
+ssize_t fp_backed_listxattr(struct dentry *dentry, char *list, size_t size);
+struct posix_acl *fp_backed_get_inode_acl(struct inode *inode, int type, bool rcu);
 #ifdef COMPAT_HAVE_DENTRY_ACL_OPS
 #define FP_ACL_IOPS \
-	.get_inode_acl = fp_get_inode_acl, \
-	.get_acl = fp_get_acl, \
-	.set_acl = fp_set_acl
-struct posix_acl *fp_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+	.get_inode_acl = fp_backed_get_inode_acl, \
+	.get_acl = fp_backed_get_acl, \
+	.set_acl = fp_backed_set_acl
+struct posix_acl *fp_backed_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 			     int type);
-int fp_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+int fp_backed_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	       struct posix_acl *acl, int type);
 #else
-#define FP_ACL_IOPS .get_inode_acl = fp_get_inode_acl
+#define FP_ACL_IOPS .get_inode_acl = fp_backed_get_inode_acl
 #endif
 
 /* ------------------------------------------------------------------ */

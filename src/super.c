@@ -319,7 +319,7 @@ static int fp_fill_super(struct super_block *sb, struct fs_context *fc)
 	 */
 	sb->s_flags |= SB_POSIXACL;
 
-	root = fp_iget(sb, &fsb->backing_root);
+	root = fp_backed_iget(sb, &fsb->backing_root);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
 

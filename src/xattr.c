@@ -16,14 +16,14 @@
  * which namespaces (user, trusted, security, system) it supports. The
  * inode's own backing path is used: @dentry may be NULL here.
  */
-static int fp_xattr_get(const struct xattr_handler *handler,
+static int fp_backed_xattr_get(const struct xattr_handler *handler,
 			struct dentry *dentry, struct inode *inode,
 			const char *name, void *buffer, size_t size)
 {
 	return fp_do_getxattr(&fp_inode(inode)->backing, name, buffer, size);
 }
 
-static int fp_xattr_set(const struct xattr_handler *handler,
+static int fp_backed_xattr_set(const struct xattr_handler *handler,
 			struct mnt_idmap *idmap, struct dentry *dentry,
 			struct inode *inode, const char *name,
 			const void *value, size_t size, int flags)
@@ -36,14 +36,14 @@ static int fp_xattr_set(const struct xattr_handler *handler,
 		err = fp_do_removexattr(backing, name);
 	else
 		err = fp_do_setxattr(backing, name, value, size, flags);
-	fp_copy_attr(inode);
+	fp_backed_copy_attr(inode);
 	return err;
 }
 
 static const struct xattr_handler fp_xattr_any_handler = {
 	.prefix	= "",	/* matches every name */
-	.get	= fp_xattr_get,
-	.set	= fp_xattr_set,
+	.get	= fp_backed_xattr_get,
+	.set	= fp_backed_xattr_set,
 };
 
 const struct xattr_handler *fp_xattr_handlers[] = {
@@ -51,13 +51,13 @@ const struct xattr_handler *fp_xattr_handlers[] = {
 	NULL
 };
 
-ssize_t fp_listxattr(struct dentry *dentry, char *list, size_t size)
+ssize_t fp_backed_listxattr(struct dentry *dentry, char *list, size_t size)
 {
 	return vfs_listxattr(fp_backing_path(dentry)->dentry, list, size);
 }
 
 /* For permission checks that want the ACL itself (never cached by us). */
-struct posix_acl *fp_get_inode_acl(struct inode *inode, int type, bool rcu)
+struct posix_acl *fp_backed_get_inode_acl(struct inode *inode, int type, bool rcu)
 {
 	if (rcu)
 		return ERR_PTR(-ECHILD);
@@ -65,7 +65,7 @@ struct posix_acl *fp_get_inode_acl(struct inode *inode, int type, bool rcu)
 }
 
 #ifdef COMPAT_HAVE_DENTRY_ACL_OPS
-struct posix_acl *fp_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+struct posix_acl *fp_backed_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 			     int type)
 {
 	const struct path *backing = fp_backing_path(dentry);
@@ -79,7 +79,7 @@ struct posix_acl *fp_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	return acl;
 }
 
-int fp_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+int fp_backed_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	       struct posix_acl *acl, int type)
 {
 	const struct path *backing = fp_backing_path(dentry);
@@ -96,7 +96,7 @@ int fp_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 		err = vfs_remove_acl(mnt_idmap(backing->mnt), backing->dentry,
 				     name);
 	mnt_drop_write(backing->mnt);
-	fp_copy_attr(d_inode(dentry));
+	fp_backed_copy_attr(d_inode(dentry));
 	return err;
 }
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dir.c - dentries and the namespace operations of directories.
+ * backed_dir.c - backed dentries and the namespace operations of backed
+ * directories.
  *
  * Each fusepass dentry records the backing dentry it stands for
  * (struct fp_dentry). Lookups go to the backing directory; changes made
@@ -109,7 +110,7 @@ static bool fp_dentry_current(struct dentry *dentry,
 	return d_inode_rcu(lookup) == fp_backing_inode(inode);
 }
 
-static int fp_d_revalidate(struct dentry *dentry, unsigned int flags)
+static int fp_backed_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
 	struct fp_dentry *fpd = fp_dentry(dentry);
 	struct dentry *parent, *lookup;
@@ -163,13 +164,13 @@ static void fp_d_release(struct dentry *dentry)
 }
 
 const struct dentry_operations fp_dentry_ops = {
-	.d_revalidate	= fp_d_revalidate,
+	.d_revalidate	= fp_backed_d_revalidate,
 	.d_release	= fp_d_release,
 };
 
 /* ------------------------------------------------------------------ */
 
-static struct dentry *fp_lookup(struct inode *dir, struct dentry *dentry,
+static struct dentry *fp_backed_lookup(struct inode *dir, struct dentry *dentry,
 				unsigned int flags)
 {
 	struct fp_dentry *fpd;
@@ -190,7 +191,7 @@ static struct dentry *fp_lookup(struct inode *dir, struct dentry *dentry,
 	dentry->d_fsdata = fpd;
 
 	if (d_really_is_positive(fpd->backing.dentry)) {
-		inode = fp_iget(dir->i_sb, &fpd->backing);
+		inode = fp_backed_iget(dir->i_sb, &fpd->backing);
 		if (IS_ERR(inode))
 			return ERR_CAST(inode);
 	}
@@ -273,7 +274,7 @@ static int fp_change_instantiate(struct dentry *dentry, struct fp_change *chg)
 
 	path.mnt = chg->parent.mnt;
 	path.dentry = chg->backing;
-	inode = fp_iget(dentry->d_sb, &path);
+	inode = fp_backed_iget(dentry->d_sb, &path);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	fp_dentry_update(dentry, chg->parent.mnt, chg->backing);
@@ -330,11 +331,11 @@ static int fp_create_object(struct inode *dir, struct dentry *dentry,
 		err = fp_change_instantiate(dentry, &chg);
 out:
 	fp_change_end(&chg);
-	fp_copy_attr(dir);
+	fp_backed_copy_attr(dir);
 	return err;
 }
 
-static int fp_create(struct mnt_idmap *idmap, struct inode *dir,
+static int fp_backed_create(struct mnt_idmap *idmap, struct inode *dir,
 		     struct dentry *dentry, umode_t mode, bool excl)
 {
 	struct fp_create_args args = {
@@ -344,7 +345,7 @@ static int fp_create(struct mnt_idmap *idmap, struct inode *dir,
 	return fp_create_object(dir, dentry, &args);
 }
 
-static int fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+static int fp_backed_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 		    struct dentry *dentry, umode_t mode)
 {
 	struct fp_create_args args = { .kind = FP_MKDIR, .mode = mode };
@@ -352,7 +353,7 @@ static int fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 	return fp_create_object(dir, dentry, &args);
 }
 
-static int fp_mknod(struct mnt_idmap *idmap, struct inode *dir,
+static int fp_backed_mknod(struct mnt_idmap *idmap, struct inode *dir,
 		    struct dentry *dentry, umode_t mode, dev_t rdev)
 {
 	struct fp_create_args args = {
@@ -362,7 +363,7 @@ static int fp_mknod(struct mnt_idmap *idmap, struct inode *dir,
 	return fp_create_object(dir, dentry, &args);
 }
 
-static int fp_symlink(struct mnt_idmap *idmap, struct inode *dir,
+static int fp_backed_symlink(struct mnt_idmap *idmap, struct inode *dir,
 		      struct dentry *dentry, const char *target)
 {
 	struct fp_create_args args = { .kind = FP_SYMLINK, .target = target };
@@ -370,7 +371,7 @@ static int fp_symlink(struct mnt_idmap *idmap, struct inode *dir,
 	return fp_create_object(dir, dentry, &args);
 }
 
-static int fp_link(struct dentry *old_dentry, struct inode *dir,
+static int fp_backed_link(struct dentry *old_dentry, struct inode *dir,
 		   struct dentry *new_dentry)
 {
 	struct fp_create_args args = {
@@ -382,11 +383,11 @@ static int fp_link(struct dentry *old_dentry, struct inode *dir,
 	if (args.old->mnt != fp_backing_path(new_dentry->d_parent)->mnt)
 		return -EXDEV;
 	err = fp_create_object(dir, new_dentry, &args);
-	fp_copy_attr(d_inode(old_dentry));
+	fp_backed_copy_attr(d_inode(old_dentry));
 	return err;
 }
 
-static int fp_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
+static int fp_backed_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
 	struct fp_change chg;
 	int err;
@@ -404,22 +405,22 @@ static int fp_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 			err = fp_do_unlink(&chg.parent, chg.backing);
 	}
 	fp_change_end(&chg);
-	fp_copy_attr(d_inode(dentry));
-	fp_copy_attr(dir);
+	fp_backed_copy_attr(d_inode(dentry));
+	fp_backed_copy_attr(dir);
 	return err;
 }
 
-static int fp_unlink(struct inode *dir, struct dentry *dentry)
+static int fp_backed_unlink(struct inode *dir, struct dentry *dentry)
 {
-	return fp_remove(dir, dentry, false);
+	return fp_backed_remove(dir, dentry, false);
 }
 
-static int fp_rmdir(struct inode *dir, struct dentry *dentry)
+static int fp_backed_rmdir(struct inode *dir, struct dentry *dentry)
 {
-	return fp_remove(dir, dentry, true);
+	return fp_backed_remove(dir, dentry, true);
 }
 
-static int fp_rename(struct mnt_idmap *idmap, struct inode *old_dir,
+static int fp_backed_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 		     struct dentry *old_dentry, struct inode *new_dir,
 		     struct dentry *new_dentry, unsigned int flags)
 {
@@ -488,22 +489,22 @@ out_unlock:
 	unlock_rename(new_parent->dentry, old_parent->dentry);
 out_drop_write:
 	mnt_drop_write(old_parent->mnt);
-	fp_copy_attr(d_inode(old_dentry));
+	fp_backed_copy_attr(d_inode(old_dentry));
 	if (d_really_is_positive(new_dentry))
-		fp_copy_attr(d_inode(new_dentry));
-	fp_copy_attr(old_dir);
+		fp_backed_copy_attr(d_inode(new_dentry));
+	fp_backed_copy_attr(old_dir);
 	if (new_dir != old_dir)
-		fp_copy_attr(new_dir);
+		fp_backed_copy_attr(new_dir);
 	return err;
 }
 
 /* finish_open() callback: the backing file is already attached. */
-static int fp_tmpfile_opened(struct inode *inode, struct file *file)
+static int fp_backed_tmpfile_opened(struct inode *inode, struct file *file)
 {
 	return 0;
 }
 
-static int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+static int fp_backed_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		      struct file *file, umode_t mode)
 {
 	struct dentry *dentry = file->f_path.dentry;
@@ -522,7 +523,7 @@ static int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		return PTR_ERR(backing);
 	}
 
-	inode = fp_iget(dir->i_sb, &backing->f_path);
+	inode = fp_backed_iget(dir->i_sb, &backing->f_path);
 	if (IS_ERR(inode)) {
 		kfree(fpd);
 		fput(backing);
@@ -534,26 +535,26 @@ static int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	/* d_tmpfile() drops the link a new inode is born with. */
 	set_nlink(inode, 1);
 	d_tmpfile(file, inode);
-	fp_file_attach(file, backing);
-	return finish_open(file, dentry, fp_tmpfile_opened);
+	fp_backed_file_attach(file, backing);
+	return finish_open(file, dentry, fp_backed_tmpfile_opened);
 }
 
-const struct inode_operations fp_dir_iops = {
-	.lookup		= fp_lookup,
-	.create		= fp_create,
-	.mkdir		= fp_mkdir,
-	.mknod		= fp_mknod,
-	.symlink	= fp_symlink,
-	.link		= fp_link,
-	.unlink		= fp_unlink,
-	.rmdir		= fp_rmdir,
-	.rename		= fp_rename,
-	.tmpfile	= fp_tmpfile,
-	.permission	= fp_permission,
-	.getattr	= fp_getattr,
-	.setattr	= fp_setattr,
-	.listxattr	= fp_listxattr,
-	.fileattr_get	= fp_fileattr_get,
-	.fileattr_set	= fp_fileattr_set,
+const struct inode_operations fp_backed_dir_iops = {
+	.lookup		= fp_backed_lookup,
+	.create		= fp_backed_create,
+	.mkdir		= fp_backed_mkdir,
+	.mknod		= fp_backed_mknod,
+	.symlink	= fp_backed_symlink,
+	.link		= fp_backed_link,
+	.unlink		= fp_backed_unlink,
+	.rmdir		= fp_backed_rmdir,
+	.rename		= fp_backed_rename,
+	.tmpfile	= fp_backed_tmpfile,
+	.permission	= fp_backed_permission,
+	.getattr	= fp_backed_getattr,
+	.setattr	= fp_backed_setattr,
+	.listxattr	= fp_backed_listxattr,
+	.fileattr_get	= fp_backed_fileattr_get,
+	.fileattr_set	= fp_backed_fileattr_set,
 	FP_ACL_IOPS,
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * file.c - open regular files of backed inodes: every operation goes to
+ * backed_file.c - open regular files of backed inodes: every operation goes to
  * an open of the backing file made for the calling task.
  *
  * fusepass keeps no page cache of its own for them: reads and writes go
@@ -19,14 +19,14 @@
 /* Flags fcntl(F_SETFL) may change on our file after open. */
 #define FP_SETFL_MASK (O_APPEND | O_NONBLOCK | O_NDELAY | O_DIRECT | O_NOATIME)
 
-void fp_file_attach(struct file *file, struct file *backing)
+void fp_backed_file_attach(struct file *file, struct file *backing)
 {
 	file->private_data = backing;
 	/* O_DIRECT on ours is possible exactly when it is on the backing. */
 	file->f_mode |= backing->f_mode & FMODE_CAN_ODIRECT;
 }
 
-static int fp_file_open(struct inode *inode, struct file *file)
+static int fp_backed_file_open(struct inode *inode, struct file *file)
 {
 	struct file *backing;
 
@@ -34,12 +34,12 @@ static int fp_file_open(struct inode *inode, struct file *file)
 			     file->f_flags);
 	if (IS_ERR(backing))
 		return PTR_ERR(backing);
-	fp_file_attach(file, backing);
+	fp_backed_file_attach(file, backing);
 	return 0;
 }
 
 /* Close-time unlocking for lock owners other than fd holders (OFD). */
-static int fp_file_release(struct inode *inode, struct file *file)
+static int fp_backed_file_release(struct inode *inode, struct file *file)
 {
 	struct file *backing = fp_backing_file(file);
 
@@ -49,10 +49,10 @@ static int fp_file_release(struct inode *inode, struct file *file)
 }
 
 /*
- * Locks live on the backing inode (see fp_file_lock), so the close of an
+ * Locks live on the backing inode (see fp_backed_lock), so the close of an
  * fd must drop its owner's locks there; the VFS only looks at ours.
  */
-static int fp_file_flush(struct file *file, fl_owner_t id)
+static int fp_backed_file_flush(struct file *file, fl_owner_t id)
 {
 	struct file *backing = fp_backing_file(file);
 
@@ -63,7 +63,7 @@ static int fp_file_flush(struct file *file, fl_owner_t id)
 }
 
 /* Carry F_SETFL changes made on our file over to the backing open. */
-static int fp_file_sync_flags(struct file *file, struct file *backing)
+static int fp_backed_sync_flags(struct file *file, struct file *backing)
 {
 	unsigned int flags = READ_ONCE(file->f_flags) & FP_SETFL_MASK;
 	int err;
@@ -91,7 +91,7 @@ static rwf_t fp_iocb_rwf(const struct kiocb *iocb)
 			       (IOCB_HIPRI | IOCB_DSYNC | IOCB_SYNC));
 }
 
-static ssize_t fp_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t fp_backed_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
 	struct file *backing = fp_backing_file(file);
@@ -99,13 +99,13 @@ static ssize_t fp_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!iov_iter_count(to))
 		return 0;
-	ret = fp_file_sync_flags(file, backing);
+	ret = fp_backed_sync_flags(file, backing);
 	if (ret)
 		return ret;
 	return vfs_iter_read(backing, to, &iocb->ki_pos, fp_iocb_rwf(iocb));
 }
 
-static ssize_t fp_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+static ssize_t fp_backed_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
 	struct file *backing = fp_backing_file(file);
@@ -113,15 +113,15 @@ static ssize_t fp_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (!iov_iter_count(from))
 		return 0;
-	ret = fp_file_sync_flags(file, backing);
+	ret = fp_backed_sync_flags(file, backing);
 	if (ret)
 		return ret;
 	ret = vfs_iter_write(backing, from, &iocb->ki_pos, fp_iocb_rwf(iocb));
-	fp_copy_attr(file_inode(file));
+	fp_backed_copy_attr(file_inode(file));
 	return ret;
 }
 
-static int fp_file_mmap(struct file *file, struct vm_area_struct *vma)
+static int fp_backed_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct file *backing = fp_backing_file(file);
 
@@ -138,19 +138,19 @@ static int fp_file_mmap(struct file *file, struct vm_area_struct *vma)
 	return call_mmap(backing, vma);
 }
 
-int fp_file_fsync(struct file *file, loff_t start, loff_t end,
+int fp_backed_fsync(struct file *file, loff_t start, loff_t end,
 			 int datasync)
 {
 	return vfs_fsync_range(fp_backing_file(file), start, end, datasync);
 }
 
-static long fp_file_fallocate(struct file *file, int mode, loff_t offset,
+static long fp_backed_fallocate(struct file *file, int mode, loff_t offset,
 			      loff_t len)
 {
 	long ret;
 
 	ret = vfs_fallocate(fp_backing_file(file), mode, offset, len);
-	fp_copy_attr(file_inode(file));
+	fp_backed_copy_attr(file_inode(file));
 	return ret;
 }
 
@@ -159,7 +159,7 @@ static long fp_file_fallocate(struct file *file, int mode, loff_t offset,
  * cookies and its own limits), starting from and updating our position.
  * Used for directories too.
  */
-loff_t fp_file_llseek(struct file *file, loff_t offset, int whence)
+loff_t fp_backed_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct file *backing = fp_backing_file(file);
 	loff_t ret;
@@ -172,7 +172,7 @@ loff_t fp_file_llseek(struct file *file, loff_t offset, int whence)
 	return ret;
 }
 
-static ssize_t fp_file_copy_file_range(struct file *file_in, loff_t pos_in,
+static ssize_t fp_backed_copy_file_range(struct file *file_in, loff_t pos_in,
 				       struct file *file_out, loff_t pos_out,
 				       size_t len, unsigned int flags)
 {
@@ -181,11 +181,11 @@ static ssize_t fp_file_copy_file_range(struct file *file_in, loff_t pos_in,
 	ret = vfs_copy_file_range(fp_backing_file(file_in), pos_in,
 				  fp_backing_file(file_out), pos_out, len,
 				  flags);
-	fp_copy_attr(file_inode(file_out));
+	fp_backed_copy_attr(file_inode(file_out));
 	return ret;
 }
 
-static loff_t fp_file_remap_file_range(struct file *file_in, loff_t pos_in,
+static loff_t fp_backed_remap_file_range(struct file *file_in, loff_t pos_in,
 				       struct file *file_out, loff_t pos_out,
 				       loff_t len, unsigned int remap_flags)
 {
@@ -201,7 +201,7 @@ static loff_t fp_file_remap_file_range(struct file *file_in, loff_t pos_in,
 	else
 		ret = vfs_clone_file_range(in, pos_in, out, pos_out, len,
 					   remap_flags);
-	fp_copy_attr(file_inode(file_out));
+	fp_backed_copy_attr(file_inode(file_out));
 	return ret;
 }
 
@@ -210,7 +210,7 @@ static loff_t fp_file_remap_file_range(struct file *file_in, loff_t pos_in,
  * with locks taken on the backing file directly, as through a bind mount.
  * The request is re-pointed at the backing open for the call.
  */
-static int fp_file_lock(struct file *file, int cmd, struct file_lock *fl)
+static int fp_backed_lock(struct file *file, int cmd, struct file_lock *fl)
 {
 	struct file *backing = fp_backing_file(file);
 	struct file_lock_core *flc = fp_file_lock_core(fl);
@@ -229,7 +229,7 @@ static int fp_file_lock(struct file *file, int cmd, struct file_lock *fl)
  * flock() locks belong to an open file description; ours is represented
  * below by its backing open, which is released with it.
  */
-static int fp_file_flock(struct file *file, int cmd, struct file_lock *fl)
+static int fp_backed_flock(struct file *file, int cmd, struct file_lock *fl)
 {
 	struct file *backing = fp_backing_file(file);
 	struct file_lock_core *flc = fp_file_lock_core(fl);
@@ -250,7 +250,7 @@ static int fp_file_flock(struct file *file, int cmd, struct file_lock *fl)
  * Other ioctls are the backing file's: they act on the backing open with
  * its access mode, for the calling task, as on the backing file itself.
  */
-long fp_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+long fp_backed_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct file *backing = fp_backing_file(file);
 
@@ -259,7 +259,7 @@ long fp_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return backing->f_op->unlocked_ioctl(backing, cmd, arg);
 }
 
-long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
+long fp_backed_compat_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
 	struct file *backing = fp_backing_file(file);
@@ -269,31 +269,31 @@ long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
 	return backing->f_op->compat_ioctl(backing, cmd, arg);
 }
 
-const struct file_operations fp_file_fops = {
-	.open			= fp_file_open,
-	.release		= fp_file_release,
-	.flush			= fp_file_flush,
-	.read_iter		= fp_file_read_iter,
-	.write_iter		= fp_file_write_iter,
+const struct file_operations fp_backed_file_fops = {
+	.open			= fp_backed_file_open,
+	.release		= fp_backed_file_release,
+	.flush			= fp_backed_file_flush,
+	.read_iter		= fp_backed_read_iter,
+	.write_iter		= fp_backed_write_iter,
 	.splice_read		= copy_splice_read,
 	.splice_write		= iter_file_splice_write,
-	.mmap			= fp_file_mmap,
-	.fsync			= fp_file_fsync,
-	.fallocate		= fp_file_fallocate,
-	.llseek			= fp_file_llseek,
-	.copy_file_range	= fp_file_copy_file_range,
-	.remap_file_range	= fp_file_remap_file_range,
-	.lock			= fp_file_lock,
-	.flock			= fp_file_flock,
+	.mmap			= fp_backed_mmap,
+	.fsync			= fp_backed_fsync,
+	.fallocate		= fp_backed_fallocate,
+	.llseek			= fp_backed_llseek,
+	.copy_file_range	= fp_backed_copy_file_range,
+	.remap_file_range	= fp_backed_remap_file_range,
+	.lock			= fp_backed_lock,
+	.flock			= fp_backed_flock,
 	.setlease		= simple_nosetlease,
-	.unlocked_ioctl		= fp_file_ioctl,
-	.compat_ioctl		= fp_file_compat_ioctl,
+	.unlocked_ioctl		= fp_backed_ioctl,
+	.compat_ioctl		= fp_backed_compat_ioctl,
 };
 
 /*
  * Never used for I/O (there is no page cache of ours); its direct_IO
  * entry tells older kernels that O_DIRECT opens are allowed.
  */
-const struct address_space_operations fp_file_aops = {
+const struct address_space_operations fp_backed_file_aops = {
 	.direct_IO	= noop_direct_IO,
 };

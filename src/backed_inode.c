@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * inode.c - fusepass inodes: creation keyed by the backing inode, the
+ * backed_inode.c - backed inodes: creation keyed by the backing inode, the
  * attribute mirror, and the inode operations shared by every file type.
  */
 #include <linux/fiemap.h>
@@ -10,7 +10,7 @@
 
 #include "fusepass.h"
 
-struct fp_inode_key {
+struct fp_backed_inode_key {
 	struct inode *backing_inode;
 	struct vfsmount *mnt;
 };
@@ -19,17 +19,17 @@ struct fp_inode_key {
  * Called under the inode hash lock, also for inodes being evicted: only
  * the key pointers are compared, never dereferenced.
  */
-static int fp_inode_test(struct inode *inode, void *data)
+static int fp_backed_inode_test(struct inode *inode, void *data)
 {
-	const struct fp_inode_key *key = data;
+	const struct fp_backed_inode_key *key = data;
 	const struct fp_inode *fi = fp_inode(inode);
 
 	return fi->backing_inode == key->backing_inode && fi->key_mnt == key->mnt;
 }
 
-static int fp_inode_set(struct inode *inode, void *data)
+static int fp_backed_inode_set(struct inode *inode, void *data)
 {
-	const struct fp_inode_key *key = data;
+	const struct fp_backed_inode_key *key = data;
 	struct fp_inode *fi = fp_inode(inode);
 
 	fi->backing_inode = key->backing_inode;
@@ -45,7 +45,7 @@ static int fp_inode_set(struct inode *inode, void *data)
  * does not use them (getattr asks the backing inode), but permission
  * shortcuts, O_TRUNC/append checks and exec do.
  */
-void fp_copy_attr(struct inode *inode)
+void fp_backed_copy_attr(struct inode *inode)
 {
 	struct fp_inode *fi = fp_inode(inode);
 	struct inode *backing = fi->backing_inode;
@@ -68,10 +68,10 @@ void fp_copy_attr(struct inode *inode)
  * The fusepass inode for @backing (a positive backing path). A new inode
  * takes a reference to @backing.
  */
-struct inode *fp_iget(struct super_block *sb, const struct path *backing)
+struct inode *fp_backed_iget(struct super_block *sb, const struct path *backing)
 {
 	struct inode *backing_inode = d_inode(backing->dentry);
-	struct fp_inode_key key = {
+	struct fp_backed_inode_key key = {
 		.backing_inode = backing_inode,
 		.mnt = backing->mnt,
 	};
@@ -79,12 +79,12 @@ struct inode *fp_iget(struct super_block *sb, const struct path *backing)
 	struct inode *inode;
 	umode_t mode = backing_inode->i_mode;
 
-	inode = iget5_locked(sb, (unsigned long)backing_inode, fp_inode_test,
-			     fp_inode_set, &key);
+	inode = iget5_locked(sb, (unsigned long)backing_inode, fp_backed_inode_test,
+			     fp_backed_inode_set, &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 	if (!(inode->i_state & I_NEW)) {
-		fp_copy_attr(inode);
+		fp_backed_copy_attr(inode);
 		return inode;
 	}
 
@@ -103,28 +103,28 @@ struct inode *fp_iget(struct super_block *sb, const struct path *backing)
 
 	switch (mode & S_IFMT) {
 	case S_IFDIR:
-		inode->i_op = &fp_dir_iops;
-		inode->i_fop = &fp_dir_fops;
+		inode->i_op = &fp_backed_dir_iops;
+		inode->i_fop = &fp_backed_dir_fops;
 		break;
 	case S_IFREG:
-		inode->i_op = &fp_file_iops;
-		inode->i_fop = &fp_file_fops;
-		inode->i_mapping->a_ops = &fp_file_aops;
+		inode->i_op = &fp_backed_file_iops;
+		inode->i_fop = &fp_backed_file_fops;
+		inode->i_mapping->a_ops = &fp_backed_file_aops;
 		break;
 	case S_IFLNK:
-		inode->i_op = &fp_symlink_iops;
+		inode->i_op = &fp_backed_symlink_iops;
 		break;
 	default:
-		inode->i_op = &fp_special_iops;
+		inode->i_op = &fp_backed_special_iops;
 		init_special_inode(inode, mode, backing_inode->i_rdev);
 		break;
 	}
-	fp_copy_attr(inode);
+	fp_backed_copy_attr(inode);
 	unlock_new_inode(inode);
 	return inode;
 }
 
-static bool fp_path_noexec(const struct path *path)
+static bool fp_backed_path_noexec(const struct path *path)
 {
 	return (path->mnt->mnt_flags & MNT_NOEXEC) ||
 	       (path->mnt->mnt_sb->s_iflags & SB_I_NOEXEC);
@@ -135,7 +135,7 @@ static bool fp_path_noexec(const struct path *path)
  * the backing mount's nodev/noexec as a bind mount would keep them.
  * Called in RCU walk too (MAY_NOT_BLOCK), which inode_permission honours.
  */
-int fp_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
+int fp_backed_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 {
 	struct fp_inode *fi = fp_inode(inode);
 
@@ -145,13 +145,13 @@ int fp_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	    (fi->backing.mnt->mnt_flags & MNT_NODEV))
 		return -EACCES;
 	if ((mask & MAY_EXEC) && S_ISREG(inode->i_mode) &&
-	    fp_path_noexec(&fi->backing))
+	    fp_backed_path_noexec(&fi->backing))
 		return -EACCES;
 	return inode_permission(mnt_idmap(fi->backing.mnt), fi->backing_inode,
 				mask);
 }
 
-int fp_getattr(struct mnt_idmap *idmap, const struct path *path,
+int fp_backed_getattr(struct mnt_idmap *idmap, const struct path *path,
 	       struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct dentry *dentry = path->dentry;
@@ -165,11 +165,11 @@ int fp_getattr(struct mnt_idmap *idmap, const struct path *path,
 		return err;
 	/* st_ino is the backing inode's; st_dev is ours. */
 	stat->dev = inode->i_sb->s_dev;
-	fp_copy_attr(inode);
+	fp_backed_copy_attr(inode);
 	return 0;
 }
 
-int fp_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+int fp_backed_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	       struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
@@ -192,16 +192,16 @@ int fp_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		battr.ia_valid &= ~ATTR_MODE;
 
 	err = fp_do_notify_change(fp_backing_path(dentry), &battr);
-	fp_copy_attr(inode);
+	fp_backed_copy_attr(inode);
 	return err;
 }
 
-int fp_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+int fp_backed_fileattr_get(struct dentry *dentry, struct fileattr *fa)
 {
 	return vfs_fileattr_get(fp_backing_path(dentry)->dentry, fa);
 }
 
-int fp_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
+int fp_backed_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 		    struct fileattr *fa)
 {
 	const struct path *backing = fp_backing_path(dentry);
@@ -212,11 +212,11 @@ int fp_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 		return err;
 	err = vfs_fileattr_set(mnt_idmap(backing->mnt), backing->dentry, fa);
 	mnt_drop_write(backing->mnt);
-	fp_copy_attr(d_inode(dentry));
+	fp_backed_copy_attr(d_inode(dentry));
 	return err;
 }
 
-static int fp_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo,
+static int fp_backed_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo,
 		     u64 start, u64 len)
 {
 	struct inode *backing = fp_backing_inode(inode);
@@ -226,7 +226,7 @@ static int fp_fiemap(struct inode *inode, struct fiemap_extent_info *fieinfo,
 	return backing->i_op->fiemap(backing, fieinfo, start, len);
 }
 
-static const char *fp_get_link(struct dentry *dentry, struct inode *inode,
+static const char *fp_backed_get_link(struct dentry *dentry, struct inode *inode,
 			       struct delayed_call *done)
 {
 	/* The backing filesystem may sleep; no RCU-walk shortcut. */
@@ -235,30 +235,30 @@ static const char *fp_get_link(struct dentry *dentry, struct inode *inode,
 	return vfs_get_link(fp_backing_path(dentry)->dentry, done);
 }
 
-const struct inode_operations fp_file_iops = {
-	.permission	= fp_permission,
-	.getattr	= fp_getattr,
-	.setattr	= fp_setattr,
-	.listxattr	= fp_listxattr,
-	.fileattr_get	= fp_fileattr_get,
-	.fileattr_set	= fp_fileattr_set,
-	.fiemap		= fp_fiemap,
+const struct inode_operations fp_backed_file_iops = {
+	.permission	= fp_backed_permission,
+	.getattr	= fp_backed_getattr,
+	.setattr	= fp_backed_setattr,
+	.listxattr	= fp_backed_listxattr,
+	.fileattr_get	= fp_backed_fileattr_get,
+	.fileattr_set	= fp_backed_fileattr_set,
+	.fiemap		= fp_backed_fiemap,
 	FP_ACL_IOPS,
 };
 
-const struct inode_operations fp_symlink_iops = {
-	.get_link	= fp_get_link,
-	.permission	= fp_permission,
-	.getattr	= fp_getattr,
-	.setattr	= fp_setattr,
-	.listxattr	= fp_listxattr,
+const struct inode_operations fp_backed_symlink_iops = {
+	.get_link	= fp_backed_get_link,
+	.permission	= fp_backed_permission,
+	.getattr	= fp_backed_getattr,
+	.setattr	= fp_backed_setattr,
+	.listxattr	= fp_backed_listxattr,
 	FP_ACL_IOPS,
 };
 
-const struct inode_operations fp_special_iops = {
-	.permission	= fp_permission,
-	.getattr	= fp_getattr,
-	.setattr	= fp_setattr,
-	.listxattr	= fp_listxattr,
+const struct inode_operations fp_backed_special_iops = {
+	.permission	= fp_backed_permission,
+	.getattr	= fp_backed_getattr,
+	.setattr	= fp_backed_setattr,
+	.listxattr	= fp_backed_listxattr,
 	FP_ACL_IOPS,
 };

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * readdir.c - open directories: reading, seeking and syncing them
- * through an open of the backing directory.
+ * backed_readdir.c - open backed directories: reading, seeking and
+ * syncing them through an open of the backing directory.
  *
  * Entries come from the backing directory unchanged, so d_ino is the
  * backing inode number and positions are the backing filesystem's own
- * (telldir/seekdir cookies round-trip through it; seeking is file.c's).
+ * (telldir/seekdir cookies round-trip through it; seeking is backed_file.c's).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 
 #include "fusepass.h"
 
-static int fp_dir_open(struct inode *inode, struct file *file)
+static int fp_backed_dir_open(struct inode *inode, struct file *file)
 {
 	struct file *backing;
 
@@ -24,33 +24,33 @@ static int fp_dir_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int fp_dir_release(struct inode *inode, struct file *file)
+static int fp_backed_dir_release(struct inode *inode, struct file *file)
 {
 	fput(fp_backing_file(file));
 	return 0;
 }
 
 /* Hands each backing entry to the caller's actor, position and all. */
-struct fp_readdir {
+struct fp_backed_readdir {
 	struct dir_context ctx;
 	struct dir_context *caller;
 };
 
-static bool fp_filldir(struct dir_context *ctx, const char *name, int namelen,
+static bool fp_backed_filldir(struct dir_context *ctx, const char *name, int namelen,
 		       loff_t offset, u64 ino, unsigned int d_type)
 {
-	struct fp_readdir *rd = container_of(ctx, struct fp_readdir, ctx);
+	struct fp_backed_readdir *rd = container_of(ctx, struct fp_backed_readdir, ctx);
 
 	rd->caller->pos = offset;
 	return rd->caller->actor(rd->caller, name, namelen, offset, ino,
 				 d_type);
 }
 
-static int fp_dir_iterate(struct file *file, struct dir_context *ctx)
+static int fp_backed_dir_iterate(struct file *file, struct dir_context *ctx)
 {
 	struct file *backing = fp_backing_file(file);
-	struct fp_readdir rd = {
-		.ctx.actor = fp_filldir,
+	struct fp_backed_readdir rd = {
+		.ctx.actor = fp_backed_filldir,
 		.caller = ctx,
 	};
 	int err;
@@ -62,13 +62,13 @@ static int fp_dir_iterate(struct file *file, struct dir_context *ctx)
 	return err;
 }
 
-const struct file_operations fp_dir_fops = {
-	.open		= fp_dir_open,
-	.release	= fp_dir_release,
+const struct file_operations fp_backed_dir_fops = {
+	.open		= fp_backed_dir_open,
+	.release	= fp_backed_dir_release,
 	.read		= generic_read_dir,
-	.iterate_shared	= fp_dir_iterate,
-	.llseek		= fp_file_llseek,
-	.fsync		= fp_file_fsync,
-	.unlocked_ioctl	= fp_file_ioctl,
-	.compat_ioctl	= fp_file_compat_ioctl,
+	.iterate_shared	= fp_backed_dir_iterate,
+	.llseek		= fp_backed_llseek,
+	.fsync		= fp_backed_fsync,
+	.unlocked_ioctl	= fp_backed_ioctl,
+	.compat_ioctl	= fp_backed_compat_ioctl,
 };
