@@ -18,11 +18,6 @@
 
 #include "fusepass.h"
 
-struct fp_dentry *fp_dentry_alloc(void)
-{
-	return kzalloc(sizeof(struct fp_dentry), GFP_KERNEL);
-}
-
 /* Fill @fpd with new references to @backing and @lookup. */
 void fp_dentry_set(struct fp_dentry *fpd, const struct path *backing,
 		   struct dentry *lookup)
@@ -32,7 +27,7 @@ void fp_dentry_set(struct fp_dentry *fpd, const struct path *backing,
 	fpd->lookup = dget(lookup);
 }
 
-static void fp_dentry_put(struct fp_dentry *fpd)
+void fp_dentry_put(struct fp_dentry *fpd)
 {
 	path_put(&fpd->backing);
 	dput(fpd->lookup);
@@ -110,7 +105,7 @@ static bool fp_dentry_current(struct dentry *dentry,
 	return d_inode_rcu(lookup) == fp_backing_inode(inode);
 }
 
-static int fp_backed_d_revalidate(struct dentry *dentry, unsigned int flags)
+int fp_backed_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
 	struct fp_dentry *fpd = fp_dentry(dentry);
 	struct dentry *parent, *lookup;
@@ -152,43 +147,20 @@ static int fp_backed_d_revalidate(struct dentry *dentry, unsigned int flags)
 	return 1;
 }
 
-static void fp_d_release(struct dentry *dentry)
-{
-	struct fp_dentry *fpd = dentry->d_fsdata;
-
-	if (!fpd)
-		return;
-	fp_dentry_put(fpd);
-	/* RCU path walks may still be reading it. */
-	kfree_rcu(fpd, rcu);
-}
-
-const struct dentry_operations fp_dentry_ops = {
-	.d_revalidate	= fp_backed_d_revalidate,
-	.d_release	= fp_d_release,
-};
-
 /* ------------------------------------------------------------------ */
 
 static struct dentry *fp_backed_lookup(struct inode *dir, struct dentry *dentry,
 				unsigned int flags)
 {
-	struct fp_dentry *fpd;
+	struct fp_dentry *fpd = fp_dentry(dentry);
 	struct inode *inode = NULL;
 	int err;
 
-	fpd = fp_dentry_alloc();
-	if (!fpd)
-		return ERR_PTR(-ENOMEM);
-
+	/* d_fsdata comes zeroed from d_init; fill it in. */
 	err = fp_do_lookup(dir->i_sb, fp_backing_path(dentry->d_parent),
 			   &dentry->d_name, fpd);
-	if (err) {
-		kfree(fpd);
+	if (err)
 		return ERR_PTR(err);
-	}
-	/* From here on, d_release frees it with the dentry. */
-	dentry->d_fsdata = fpd;
 
 	if (d_really_is_positive(fpd->backing.dentry)) {
 		inode = fp_backed_iget(dir->i_sb, &fpd->backing);
@@ -508,29 +480,21 @@ static int fp_backed_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		      struct file *file, umode_t mode)
 {
 	struct dentry *dentry = file->f_path.dentry;
-	struct fp_dentry *fpd;
 	struct file *backing;
 	struct inode *inode;
 
-	fpd = fp_dentry_alloc();
-	if (!fpd)
-		return -ENOMEM;
-
 	backing = fp_do_tmpfile_open(fp_backing_path(dentry->d_parent), mode,
 				     file->f_flags);
-	if (IS_ERR(backing)) {
-		kfree(fpd);
+	if (IS_ERR(backing))
 		return PTR_ERR(backing);
-	}
 
 	inode = fp_backed_iget(dir->i_sb, &backing->f_path);
 	if (IS_ERR(inode)) {
-		kfree(fpd);
 		fput(backing);
 		return PTR_ERR(inode);
 	}
-	fp_dentry_set(fpd, &backing->f_path, backing->f_path.dentry);
-	dentry->d_fsdata = fpd;
+	fp_dentry_set(fp_dentry(dentry), &backing->f_path,
+		      backing->f_path.dentry);
 
 	/* d_tmpfile() drops the link a new inode is born with. */
 	set_nlink(inode, 1);

@@ -114,4 +114,60 @@ static inline ssize_t compat_vfs_iter_write(struct file *file,
 #define AT_GETATTR_NOSEC 0
 #endif
 
+/* generic_fillattr() learned the statx request mask in 6.6. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define generic_fillattr(idmap, request_mask, inode, stat) \
+	generic_fillattr(idmap, inode, stat)
+#endif
+
+/*
+ * Inode timestamps moved behind accessors (ctime 6.6, atime/mtime 6.7).
+ * Defined under our own names and aliased, so a distribution kernel that
+ * backported some of them (Debian's 6.1 has the ctime ones) still builds.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+static inline struct timespec64 compat_inode_get_atime(const struct inode *inode)
+{
+	return inode->i_atime;
+}
+
+static inline struct timespec64 compat_inode_get_mtime(const struct inode *inode)
+{
+	return inode->i_mtime;
+}
+
+static inline struct timespec64 compat_inode_set_atime_to_ts(struct inode *inode,
+							     struct timespec64 ts)
+{
+	inode->i_atime = ts;
+	return ts;
+}
+
+static inline struct timespec64 compat_inode_set_mtime_to_ts(struct inode *inode,
+							     struct timespec64 ts)
+{
+	inode->i_mtime = ts;
+	return ts;
+}
+#define inode_get_atime compat_inode_get_atime
+#define inode_get_mtime compat_inode_get_mtime
+#define inode_set_atime_to_ts compat_inode_set_atime_to_ts
+#define inode_set_mtime_to_ts compat_inode_set_mtime_to_ts
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+static inline struct timespec64 compat_inode_get_ctime(const struct inode *inode)
+{
+	return inode->i_ctime;
+}
+
+static inline struct timespec64 compat_inode_set_ctime_to_ts(struct inode *inode,
+							     struct timespec64 ts)
+{
+	inode->i_ctime = ts;
+	return ts;
+}
+#define inode_get_ctime compat_inode_get_ctime
+#define inode_set_ctime_to_ts compat_inode_set_ctime_to_ts
+#endif
+
 #endif /* FUSEPASS_COMPAT_H */

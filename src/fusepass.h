@@ -15,6 +15,9 @@
 /* Data structures                                                     */
 /* ------------------------------------------------------------------ */
 
+struct fp_conn;
+struct fp_file;
+
 /* Mount flags kept in fp_sb->flags. */
 #define FP_NO_DAEMON		(1U << 0)
 #define FP_ALLOW_OTHER		(1U << 1)
@@ -25,13 +28,15 @@
 /* Options collected while parsing a mount; owned by the fs_context. */
 struct fp_mount_opts {
 	struct path root_dir;		/* held while set */
+	struct file *dev_file;		/* fd=: held while set */
+	char *subtype;			/* owned while set */
 	bool root_dir_set;
-	bool fd_set;
 	bool rootmode_set;
 	bool user_id_set;
 	bool group_id_set;
 	unsigned int flags;		/* FP_* */
-	unsigned int fd;
+	unsigned int max_read;
+	unsigned int blksize;
 	umode_t rootmode;
 	kuid_t user_id;
 	kgid_t group_id;
@@ -39,37 +44,267 @@ struct fp_mount_opts {
 
 /* One per superblock. */
 struct fp_sb {
-	struct path backing_root;	/* the root_dir the mount stacks on */
+	struct path backing_root;	/* root_dir; unset in pure daemon mode */
+	struct fp_conn *conn;		/* the daemon's connection; NULL without */
 	unsigned int flags;		/* FP_* */
 	kuid_t user_id;
 	kgid_t group_id;
 	umode_t rootmode;
+	unsigned int max_read;
+	unsigned int blksize;
+};
+
+/* ---- The FUSE connection (conn.c, req.c, dev.c) ------------------- */
+
+/*
+ * One argument of a request or reply: a buffer in the kernel. The last
+ * argument of either direction may instead live in pages (fp_args_pages).
+ */
+struct fp_arg {
+	unsigned int size;
+	void *value;
+};
+
+struct fp_page_desc {
+	unsigned int length;
+	unsigned int offset;
 };
 
 /*
- * A fusepass inode stands for one backing inode as reached through one
- * backing mount: the pair is its key. Different mounts of the same
- * backing inode are different fusepass inodes, so every directory has at
- * most one alias and the mount (read-only, idmap, nodev...) is known.
+ * What a request carries and expects back. The reply must be exactly the
+ * sum of the out arguments (the last one may be shorter if out_argvar),
+ * or a bare header with an error; anything else is refused.
+ */
+struct fp_args {
+	u64 nodeid;
+	u32 opcode;
+	u8 in_numargs;
+	u8 out_numargs;
+	bool force:1;		/* sent even if the caller is interrupted */
+	bool noreply:1;		/* no reply expected */
+	bool nocreds:1;		/* caller's ids not sent (uid/gid/pid 0) */
+	bool in_pages:1;	/* last in arg is in the pages */
+	bool out_pages:1;	/* last out arg goes to the pages */
+	bool out_argvar:1;	/* last out arg may come back shorter */
+	bool page_zeroing:1;	/* zero what a short reply leaves of pages */
+	bool user_pages:1;	/* pages pinned from user memory: dirty them */
+	struct fp_arg in_args[3];
+	struct fp_arg out_args[2];
+	/* Background requests: called once with the outcome. */
+	void (*end)(struct fp_conn *conn, struct fp_args *args, int error);
+};
+
+/* fp_args with the last argument in pages. */
+struct fp_args_pages {
+	struct fp_args args;
+	struct page **pages;
+	struct fp_page_desc *descs;
+	unsigned int num_pages;
+};
+
+/* Request state bits (fp_req.flags). */
+enum fp_req_flag {
+	FR_ISREPLY,		/* a reply is expected */
+	FR_FORCE,		/* must be sent even if interrupted */
+	FR_BACKGROUND,		/* nobody waits; args->end completes it */
+	FR_WAITING,		/* counted in conn->num_waiting */
+	FR_ABORTED,		/* the connection was aborted under it */
+	FR_INTERRUPTED,		/* the caller was signalled */
+	FR_LOCKED,		/* being copied to/from a daemon */
+	FR_PENDING,		/* queued, not read by the daemon yet */
+	FR_SENT,		/* read by the daemon, reply awaited */
+	FR_FINISHED,		/* done: out.h.error is the outcome */
+};
+
+struct fp_req {
+	struct list_head list;		/* pending / processing / io */
+	struct list_head intr_entry;	/* conn->interrupts */
+	struct fp_args *args;
+	refcount_t count;
+	unsigned long flags;
+	struct fuse_in_header in_h;
+	struct fuse_out_header out_h;
+	wait_queue_head_t waitq;
+	struct fp_conn *conn;
+};
+
+/* A FORGET waiting to be sent; allocated with each daemon inode. */
+struct fp_forget {
+	struct fp_forget *next;
+	struct fuse_forget_one one;
+};
+
+#define FP_PQ_HASH_BITS 8
+
+/*
+ * Counters of a connection (read through the control directory): what
+ * went to the daemon and what was served without it.
+ */
+struct fp_stats {
+	atomic64_t requests[FUSE_STATX + 1];	/* by opcode */
+	atomic64_t backed_ops;			/* stacked operations */
+};
+
+struct fp_conn {
+	struct rcu_head rcu;		/* first: kfree_rcu() needs a small offset */
+	refcount_t count;
+	spinlock_t lock;		/* everything below marked (L) */
+
+	/* State (L). */
+	bool connected;			/* false once aborted or all devices closed */
+	bool initialized;		/* INIT answered, well or not */
+	bool conn_error;		/* INIT failed: requests get -ECONNREFUSED */
+	bool abort_err;			/* FUSE_ABORT_ERROR: reads get -ECONNABORTED */
+	bool aborted;
+
+	/* Queues towards the daemon (L). */
+	wait_queue_head_t waitq;	/* readers of the device */
+	struct fasync_struct *fasync;
+	struct list_head pending;
+	struct list_head interrupts;
+	struct fp_forget forget_head;	/* list head; .next is the first */
+	struct fp_forget *forget_tail;
+	unsigned int forget_batch;
+	struct list_head processing[1 << FP_PQ_HASH_BITS];
+	struct list_head io;		/* being copied, unlocked */
+	u64 reqctr;
+
+	/* Background requests (L). */
+	unsigned int max_background;
+	unsigned int congestion_threshold;
+	unsigned int num_background;
+	unsigned int active_background;
+	struct list_head bg_queue;
+
+	/* Callers waiting for INIT or for the connection to go. */
+	wait_queue_head_t blocked_waitq;
+	atomic_t num_waiting;
+
+	/* Devices (struct fp_dev) attached to this connection (L). */
+	struct list_head devices;
+	unsigned int dev_count;
+
+	/* Negotiated in INIT (stable once initialized). */
+	unsigned int minor;
+	u64 init_flags;			/* FUSE_* flags both sides agreed on */
+	unsigned int max_read;
+	unsigned int max_write;
+	unsigned int max_pages;
+	unsigned int max_stack_depth;
+
+	/*
+	 * Learned from -ENOSYS replies: never sent again. Plain bools (not
+	 * bit fields), so that setting one never loses another.
+	 */
+	bool no_open, no_opendir, no_fsync, no_fsyncdir, no_flush,
+	     no_setxattr, no_getxattr, no_listxattr, no_removexattr,
+	     no_lock, no_access, no_create, no_interrupt, no_bmap,
+	     no_poll, no_fallocate, no_rename2, no_lseek,
+	     no_copy_file_range, no_syncfs, no_tmpfile, no_statx,
+	     no_readdirplus;
+
+	/* From the mount. */
+	kuid_t user_id;
+	kgid_t group_id;
+	unsigned int mount_flags;	/* FP_* */
+	struct user_namespace *user_ns;
+	struct pid_namespace *pid_ns;
+	struct super_block *sb;
+	dev_t dev;			/* names the control directory */
+
+	atomic64_t attr_version;	/* orders attribute updates */
+	struct kobject *ctl;		/* /sys/fs/fusepass/connections/DEV */
+	struct fp_stats stats;
+};
+
+/* The private data of an open /dev/fusepass once it serves a mount. */
+struct fp_dev {
+	struct fp_conn *conn;
+	struct list_head entry;		/* conn->devices */
+};
+
+/*
+ * A fusepass inode is either served by the daemon (nodeid != 0) or
+ * backed: it stands for one backing inode as reached through one backing
+ * mount, and that pair is its key. Different mounts of the same backing
+ * inode are different fusepass inodes, so every directory has at most
+ * one alias and the mount (read-only, idmap, nodev...) is known.
  */
 struct fp_inode {
 	struct inode vfs_inode;
+
+	/* Backed inodes. */
 	struct path backing;		/* held; any name of the backing inode */
 	/* The key; kept (not held) until the inode is freed, for iget. */
 	struct inode *backing_inode;
 	struct vfsmount *key_mnt;
+
+	/* Daemon-served inodes. */
+	u64 nodeid;
+	u64 nlookup;			/* (lock) lookups to FORGET at evict */
+	struct fp_forget *forget;	/* preallocated FORGET */
+	u64 i_time;			/* (lock) attributes valid until (jiffies) */
+	u32 inval_mask;			/* (lock) STATX_* known stale */
+	u64 attr_version;		/* (lock) of the last attribute update */
+	unsigned long state;		/* FP_I_* */
+	spinlock_t lock;
+	struct mutex mutex;		/* serialises size changes and I/O setup */
+	u64 orig_ino;			/* the daemon's st_ino */
+	umode_t orig_mode;		/* mode before nosuid/umask games */
+	/* Open files usable for writeback and mmap (list of fp_file). */
+	struct list_head write_files;	/* (lock) */
+	wait_queue_head_t page_waitq;	/* writeback completions */
+	unsigned int writectr;		/* (lock) writes in flight */
+	/* Cached symlink target (FUSE_CACHE_SYMLINKS is via page cache). */
+};
+
+/* fp_inode.state bits */
+enum {
+	FP_I_BAD,			/* type or generation changed: stale */
+	FP_I_SIZE_UNSTABLE,		/* a size change is in flight */
+	FP_I_INIT_RDPLUS,		/* use READDIRPLUS on the next open */
+	FP_I_ADVISE_RDPLUS,		/* a lookup would have liked READDIRPLUS */
+};
+
+/* An open file of a daemon-served inode (file->private_data). */
+struct fp_file {
+	struct fp_conn *conn;
+	u64 fh;
+	u64 nodeid;
+	refcount_t count;
+	u32 open_flags;			/* FOPEN_* from the daemon */
+	bool flock;			/* flock() was used: unlock at release */
+	struct list_head write_entry;	/* fp_inode.write_files */
+	/* Prepared at open so release never fails for lack of memory. */
+	struct fp_release_args *release_args;
+	/* Directory reading state. */
+	struct {
+		struct mutex lock;
+		u64 pos;		/* stream position (daemon's offset) */
+		loff_t version;
+	} readdir;
+	/* poll(): kernel handle and waiters. */
+	struct rb_node polled_node;
+	wait_queue_head_t poll_wait;
+	u64 kh;
 };
 
 /*
- * d_fsdata of every fusepass dentry: the backing object this name refers
- * to. @lookup is what the name was found as in the backing parent, before
- * crossing any mount stacked on it; revalidation checks that it is still
- * there, under the same name and parent. Without a mount in between,
- * @lookup == @backing.dentry (one reference each).
+ * d_fsdata of every fusepass dentry.
+ *
+ * Backed dentries: the backing object this name refers to. @lookup is
+ * what the name was found as in the backing parent, before crossing any
+ * mount stacked on it; revalidation checks that it is still there, under
+ * the same name and parent. Without a mount in between, @lookup ==
+ * @backing.dentry (one reference each).
+ *
+ * Daemon-served dentries: @time, until when the name may be used without
+ * asking the daemon again (jiffies64); backing is unset.
  */
 struct fp_dentry {
 	struct path backing;
 	struct dentry *lookup;
+	u64 time;
 	struct rcu_head rcu;
 };
 
@@ -105,6 +340,60 @@ static inline struct file *fp_backing_file(const struct file *file)
 	return file->private_data;
 }
 
+/* Request ids step by 2: an INTERRUPT for request N has id N | 1. */
+#define FP_REQ_ID_STEP		2
+#define FP_INT_REQ_BIT		1ULL
+
+#define FP_DEFAULT_MAX_BACKGROUND	12
+#define FP_MAX_BACKGROUND_LIMIT		65535
+#define FP_DEFAULT_MAX_PAGES		32
+#define FP_MAX_PAGES_LIMIT		256
+
+static inline struct fp_conn *fp_conn_of(const struct inode *inode)
+{
+	return fp_sb(inode->i_sb)->conn;
+}
+
+static inline u64 fp_node_id(const struct inode *inode)
+{
+	return fp_inode(inode)->nodeid;
+}
+
+/* Is @inode served by the daemon (rather than backed)? */
+static inline bool fp_is_node(const struct inode *inode)
+{
+	return fp_inode(inode)->nodeid != 0;
+}
+
+static inline unsigned int fp_args_size(unsigned int numargs,
+					const struct fp_arg *args)
+{
+	unsigned int i, size = 0;
+
+	for (i = 0; i < numargs; i++)
+		size += args[i].size;
+	return size;
+}
+
+static inline kuid_t fp_iattr_uid(const struct iattr *attr)
+{
+	return vfsuid_into_kuid(attr->ia_vfsuid);
+}
+
+static inline kgid_t fp_iattr_gid(const struct iattr *attr)
+{
+	return vfsgid_into_kgid(attr->ia_vfsgid);
+}
+
+static inline void fp_stats_request(struct fp_conn *conn, u32 opcode)
+{
+	if (opcode < ARRAY_SIZE(conn->stats.requests))
+		atomic64_inc(&conn->stats.requests[opcode]);
+}
+
+/* The lock owner id the daemon sees for a files_struct (or file). */
+u64 fp_lock_owner_id(struct fp_conn *conn, fl_owner_t id);
+
 /* ------------------------------------------------------------------ */
 /* main.c                                                            */
 /* ------------------------------------------------------------------ */
@@ -113,14 +402,139 @@ extern struct kmem_cache *fp_inode_cachep;
 /* ------------------------------------------------------------------ */
 /* dev.c                                                             */
 /* ------------------------------------------------------------------ */
+extern const struct file_operations fp_dev_fops;
 int fp_dev_init(void);
 void fp_dev_exit(void);
+int fp_dev_attach(struct file *file, struct fp_conn *conn);
+
+/* ------------------------------------------------------------------ */
+/* conn.c                                                            */
+/* ------------------------------------------------------------------ */
+struct fp_conn *fp_conn_alloc(void);
+struct fp_conn *fp_conn_get(struct fp_conn *conn);
+void fp_conn_put(struct fp_conn *conn);
+void fp_conn_abort(struct fp_conn *conn);
+void fp_conn_wait_aborted(struct fp_conn *conn);
+void fp_send_init(struct fp_conn *conn);
+
+/* ------------------------------------------------------------------ */
+/* req.c                                                             */
+/* ------------------------------------------------------------------ */
+int fp_req_init(void);
+void fp_req_exit(void);
+u64 fp_next_unique_locked(struct fp_conn *conn);
+void fp_queue_interrupt_locked(struct fp_conn *conn, struct fp_req *req);
+void fp_flush_bg_queue_locked(struct fp_conn *conn);
+void fp_request_end(struct fp_req *req);
+ssize_t fp_simple_request(struct fp_conn *conn, struct fp_args *args);
+int fp_background_request(struct fp_conn *conn, struct fp_args *args,
+			  gfp_t gfp);
+int fp_send_init_request(struct fp_conn *conn, struct fp_args *args);
+struct fp_forget *fp_forget_alloc(void);
+void fp_queue_forget(struct fp_conn *conn, struct fp_forget *forget,
+		     u64 nodeid, u64 nlookup);
+const char *fp_opcode_name(u32 opcode);
+
+/* ------------------------------------------------------------------ */
+/* control.c                                                         */
+/* ------------------------------------------------------------------ */
+int fp_control_init(void);
+void fp_control_exit(void);
+int fp_control_add(struct fp_conn *conn);
+void fp_control_remove(struct fp_conn *conn);
+
+/* ------------------------------------------------------------------ */
+/* notify.c                                                          */
+/* ------------------------------------------------------------------ */
+int fp_notify(struct fp_conn *conn, int code, unsigned int size,
+	      struct iov_iter *from);
+
+/* ------------------------------------------------------------------ */
+/* inode.c: daemon-served inodes                                     */
+/* ------------------------------------------------------------------ */
+u64 fp_time_to_jiffies(u64 sec, u32 nsec);
+bool fp_invalid_attr(const struct fuse_attr *attr);
+void fp_invalidate_attr(struct inode *inode);
+void fp_invalidate_attr_mask(struct inode *inode, u32 mask);
+void fp_invalidate_atime(struct inode *inode);
+void fp_make_bad(struct inode *inode);
+bool fp_is_bad(const struct inode *inode);
+void fp_change_attributes(struct inode *inode, const struct fuse_attr *attr,
+			  u64 attr_valid, u64 attr_version);
+struct inode *fp_iget_node(struct super_block *sb, u64 nodeid, u64 generation,
+			   const struct fuse_attr *attr, u64 attr_valid,
+			   u64 attr_version);
+void fp_evict_node_inode(struct inode *inode);
+void fp_fill_attr_request(struct fp_args *args, u64 nodeid,
+			  struct fuse_getattr_in *in, struct fuse_attr_out *out);
+int fp_do_getattr_node(struct inode *inode, struct file *file);
+int fp_update_attributes(struct inode *inode, struct file *file, u32 mask,
+			 unsigned int flags);
+int fp_node_getattr(struct mnt_idmap *idmap, const struct path *path,
+		    struct kstat *stat, u32 request_mask, unsigned int flags);
+int fp_node_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
+int fp_node_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+		    struct iattr *attr);
+extern const struct inode_operations fp_special_iops;
+
+/* ------------------------------------------------------------------ */
+/* dir.c: daemon-served names and directories                        */
+/* ------------------------------------------------------------------ */
+extern const struct dentry_operations fp_dentry_ops;
+void fp_init_dir_inode(struct inode *inode);
+void fp_init_symlink_inode(struct inode *inode);
+void fp_invalidate_entry_cache(struct dentry *dentry);
+void fp_dentry_settime(struct dentry *dentry, u64 time);
+void fp_change_entry_timeout(struct dentry *dentry,
+			     const struct fuse_entry_out *out);
+u64 fp_entry_attr_timeout(const struct fuse_entry_out *out);
+int fp_valid_entry(const struct fuse_entry_out *out, bool negative_ok);
+void fp_fill_lookup_args(struct fp_args *args, u64 nodeid,
+			 const struct qstr *name, struct fuse_entry_out *out);
+int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
+		   struct fuse_entry_out *out, struct inode **inode);
+extern const struct inode_operations fp_dir_iops;
+extern const struct inode_operations fp_symlink_iops;
+
+/* ------------------------------------------------------------------ */
+/* readdir.c: daemon-served directories                              */
+/* ------------------------------------------------------------------ */
+extern const struct file_operations fp_dir_fops;
+void fp_advise_use_readdirplus(struct inode *dir);
+
+/* ------------------------------------------------------------------ */
+/* file.c, io.c: daemon-served open files and their data              */
+/* ------------------------------------------------------------------ */
+void fp_init_file_inode(struct inode *inode, u32 attr_flags);
+void fp_io_init_bdi(struct super_block *sb);
+void fp_io_set_nowrite(struct inode *inode);
+void fp_io_release_nowrite(struct inode *inode);
+
+/* ------------------------------------------------------------------ */
+/* xattr.c: daemon-served extended attributes                         */
+/* ------------------------------------------------------------------ */
+ssize_t fp_node_listxattr(struct dentry *dentry, char *list, size_t size);
+struct posix_acl *fp_node_get_inode_acl(struct inode *inode, int type,
+					bool rcu);
+#ifdef COMPAT_HAVE_DENTRY_ACL_OPS
+struct posix_acl *fp_node_get_acl(struct mnt_idmap *idmap,
+				  struct dentry *dentry, int type);
+int fp_node_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+		    struct posix_acl *acl, int type);
+#define FP_NODE_ACL_IOPS \
+	.get_inode_acl = fp_node_get_inode_acl, \
+	.get_acl = fp_node_get_acl, \
+	.set_acl = fp_node_set_acl
+#else
+#define FP_NODE_ACL_IOPS .get_inode_acl = fp_node_get_inode_acl
+#endif
 
 /* ------------------------------------------------------------------ */
 /* super.c                                                           */
 /* ------------------------------------------------------------------ */
 extern struct file_system_type fp_fs_type;
 bool fp_allow_current(const struct super_block *sb);
+void fp_init_reply_fs(struct fp_conn *conn, struct super_block *sb);
 
 /* ------------------------------------------------------------------ */
 /* backed_inode.c                                                    */
@@ -142,10 +556,10 @@ extern const struct inode_operations fp_backed_special_iops;
 /* ------------------------------------------------------------------ */
 /* backed_dir.c                                                      */
 /* ------------------------------------------------------------------ */
-struct fp_dentry *fp_dentry_alloc(void);
 void fp_dentry_set(struct fp_dentry *fpd, const struct path *backing,
 		   struct dentry *lookup);
-extern const struct dentry_operations fp_dentry_ops;
+int fp_backed_d_revalidate(struct dentry *dentry, unsigned int flags);
+void fp_dentry_put(struct fp_dentry *fpd);
 extern const struct inode_operations fp_backed_dir_iops;
 
 /* ------------------------------------------------------------------ */

@@ -14,6 +14,9 @@ static void fp_inode_init_once(void *obj)
 	struct fp_inode *fi = obj;
 
 	inode_init_once(&fi->vfs_inode);
+	spin_lock_init(&fi->lock);
+	mutex_init(&fi->mutex);
+	init_waitqueue_head(&fi->page_waitq);
 }
 
 static int __init fp_init(void)
@@ -27,9 +30,17 @@ static int __init fp_init(void)
 	if (!fp_inode_cachep)
 		return -ENOMEM;
 
-	err = fp_dev_init();
+	err = fp_req_init();
 	if (err)
 		goto err_cache;
+
+	err = fp_control_init();
+	if (err)
+		goto err_req;
+
+	err = fp_dev_init();
+	if (err)
+		goto err_control;
 
 	err = register_filesystem(&fp_fs_type);
 	if (err)
@@ -40,6 +51,10 @@ static int __init fp_init(void)
 
 err_dev:
 	fp_dev_exit();
+err_control:
+	fp_control_exit();
+err_req:
+	fp_req_exit();
 err_cache:
 	kmem_cache_destroy(fp_inode_cachep);
 	return err;
@@ -49,8 +64,10 @@ static void __exit fp_exit(void)
 {
 	unregister_filesystem(&fp_fs_type);
 	fp_dev_exit();
-	/* Inodes are freed after an RCU grace period; wait for them. */
+	fp_control_exit();
+	/* Inodes and connections are freed after RCU grace periods. */
 	rcu_barrier();
+	fp_req_exit();
 	kmem_cache_destroy(fp_inode_cachep);
 }
 

@@ -34,6 +34,9 @@ enum fp_param {
 	Opt_group_id,
 	Opt_default_permissions,
 	Opt_allow_other,
+	Opt_max_read,
+	Opt_blksize,
+	Opt_subtype,
 };
 
 struct fp_param_spec {
@@ -55,6 +58,9 @@ static const struct fp_param_spec fp_params[] = {
 	{ "group_id",		 Opt_group_id,		  true  },
 	{ "default_permissions", Opt_default_permissions, false },
 	{ "allow_other",	 Opt_allow_other,	  false },
+	{ "max_read",		 Opt_max_read,		  true  },
+	{ "blksize",		 Opt_blksize,		  true  },
+	{ "subtype",		 Opt_subtype,		  true  },
 };
 
 static const struct fp_param_spec *fp_find_param(const char *key)
@@ -104,6 +110,37 @@ static int fp_parse_root_dir(struct fs_context *fc, struct fs_parameter *param)
 	return 0;
 }
 
+/* fd=: an open /dev/fusepass of the mounting process (the daemon's). */
+static int fp_parse_dev_fd(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct fp_mount_opts *opts = fc->fs_private;
+	struct file *file;
+	unsigned int fd;
+
+	if (kstrtouint(param->string, 10, &fd))
+		return fp_mount_error(fc, -EINVAL,
+			"fd=%s is not a file descriptor number", param->string);
+	file = fget(fd);
+	if (!file)
+		return fp_mount_error(fc, -EBADF,
+			"fd=%u is not an open file descriptor", fd);
+	if (file->f_op != &fp_dev_fops) {
+		fput(file);
+		return fp_mount_error(fc, -EINVAL,
+			"fd=%u is not an open /dev/fusepass", fd);
+	}
+	/* The daemon must live where the mount is made, as with FUSE. */
+	if (file->f_cred->user_ns != fc->user_ns) {
+		fput(file);
+		return fp_mount_error(fc, -EINVAL,
+			"fd=%u was opened in another user namespace", fd);
+	}
+	if (opts->dev_file)
+		fput(opts->dev_file);
+	opts->dev_file = file;
+	return 0;
+}
+
 static int fp_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
 	struct fp_mount_opts *opts = fc->fs_private;
@@ -142,11 +179,29 @@ static int fp_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		opts->flags |= FP_ALLOW_OTHER;
 		return 0;
 	case Opt_fd:
-		if (kstrtouint(param->string, 10, &opts->fd))
+		return fp_parse_dev_fd(fc, param);
+	case Opt_max_read:
+		if (kstrtouint(param->string, 10, &val) || !val)
 			return fp_mount_error(fc, -EINVAL,
-				"fd=%s is not a file descriptor number",
+				"max_read=%s is not a positive number",
 				param->string);
-		opts->fd_set = true;
+		opts->max_read = val;
+		return 0;
+	case Opt_blksize:
+		if (kstrtouint(param->string, 10, &val) ||
+		    !is_power_of_2(val) || val < 512 || val > PAGE_SIZE)
+			return fp_mount_error(fc, -EINVAL,
+				"blksize=%s is not a power of two from 512 to %lu",
+				param->string, PAGE_SIZE);
+		opts->blksize = val;
+		return 0;
+	case Opt_subtype:
+		if (!*param->string || strchr(param->string, '/'))
+			return fp_mount_error(fc, -EINVAL,
+				"subtype=%s is not a valid name", param->string);
+		kfree(opts->subtype);
+		opts->subtype = param->string;
+		param->string = NULL;
 		return 0;
 	case Opt_rootmode:
 		if (kstrtouint(param->string, 8, &val) ||
@@ -187,8 +242,9 @@ static int fp_parse_param(struct fs_context *fc, struct fs_parameter *param)
 
 /*
  * FUSE's access rule: without allow_other only the mount owner's tasks
- * may use the mount. In no-daemon mode it applies only when an owner was
- * named with user_id=; otherwise the mount behaves like a bind mount.
+ * may use the mount. A daemon mount always has an owner (user_id=); a
+ * no-daemon mount only if one was named, otherwise it behaves like a
+ * bind mount.
  */
 bool fp_allow_current(const struct super_block *sb)
 {
@@ -218,6 +274,17 @@ static struct inode *fp_alloc_inode(struct super_block *sb)
 	fi->backing.dentry = NULL;
 	fi->backing_inode = NULL;
 	fi->key_mnt = NULL;
+	fi->nodeid = 0;
+	fi->nlookup = 0;
+	fi->forget = NULL;
+	fi->i_time = 0;
+	fi->inval_mask = ~0U;
+	fi->attr_version = 0;
+	fi->state = 0;
+	fi->orig_ino = 0;
+	fi->orig_mode = 0;
+	fi->writectr = 0;
+	INIT_LIST_HEAD(&fi->write_files);
 	return &fi->vfs_inode;
 }
 
@@ -230,6 +297,10 @@ static void fp_evict_inode(struct inode *inode)
 {
 	struct fp_inode *fi = fp_inode(inode);
 
+	if (fp_is_node(inode)) {
+		fp_evict_node_inode(inode);
+		return;
+	}
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	if (fi->backing.dentry)
@@ -238,24 +309,92 @@ static void fp_evict_inode(struct inode *inode)
 	fi->backing.dentry = NULL;
 }
 
+/*
+ * Unused backed inodes are not cached: they pin backing dentries and
+ * mounts. Daemon inodes are, like FUSE's, with their page cache.
+ */
+static int fp_drop_inode(struct inode *inode)
+{
+	if (fp_is_node(inode))
+		return generic_drop_inode(inode);
+	return 1;
+}
+
+static int fp_node_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct fp_conn *conn = fp_sb(sb)->conn;
+	struct fuse_statfs_out out = {};
+	struct fp_args args = {};
+	int err;
+
+	if (!fp_allow_current(sb)) {
+		buf->f_type = FUSEPASS_SUPER_MAGIC;
+		return 0;
+	}
+	args.opcode = FUSE_STATFS;
+	args.nodeid = fp_node_id(d_inode(dentry));
+	args.out_numargs = 1;
+	args.out_args[0].size = sizeof(out);
+	args.out_args[0].value = &out;
+	err = fp_simple_request(conn, &args);
+	if (err)
+		return err;
+	buf->f_type = FUSEPASS_SUPER_MAGIC;
+	buf->f_bsize = out.st.bsize;
+	buf->f_frsize = out.st.frsize;
+	buf->f_blocks = out.st.blocks;
+	buf->f_bfree = out.st.bfree;
+	buf->f_bavail = out.st.bavail;
+	buf->f_files = out.st.files;
+	buf->f_ffree = out.st.ffree;
+	buf->f_namelen = out.st.namelen;
+	return 0;
+}
+
 static int fp_statfs(struct dentry *dentry, struct kstatfs *buf)
 {
 	int err;
 
+	if (fp_is_node(d_inode(dentry)))
+		return fp_node_statfs(dentry, buf);
 	err = vfs_statfs(fp_backing_path(dentry), buf);
 	if (!err)
 		buf->f_type = FUSEPASS_SUPER_MAGIC;
 	return err;
 }
 
-/* syncfs(2) on the mount syncs the filesystem it stacks on. */
+/* syncfs(2): the daemon's SYNCFS, or a sync of the stacked-on filesystem. */
 static int fp_sync_fs(struct super_block *sb, int wait)
 {
-	struct super_block *backing_sb = fp_sb(sb)->backing_root.mnt->mnt_sb;
+	struct fp_sb *fsb = fp_sb(sb);
+	struct fp_conn *conn = fsb->conn;
+	struct super_block *backing_sb;
 	int err;
 
 	if (!wait)
 		return 0;
+	if (conn) {
+		struct fuse_syncfs_in in = {};
+		struct fp_args args = {};
+
+		if (!READ_ONCE(conn->initialized) || !READ_ONCE(conn->connected) ||
+		    conn->no_syncfs || conn->minor < 34)
+			return 0;
+		args.opcode = FUSE_SYNCFS;
+		/* s_root is already gone when this runs at unmount. */
+		args.nodeid = FUSE_ROOT_ID;
+		args.in_numargs = 1;
+		args.in_args[0].size = sizeof(in);
+		args.in_args[0].value = &in;
+		err = fp_simple_request(conn, &args);
+		if (err == -ENOSYS) {
+			conn->no_syncfs = true;
+			err = 0;
+		}
+		return err == -ENOTCONN ? 0 : err;
+	}
+	backing_sb = fsb->backing_root.mnt->mnt_sb;
 	down_read(&backing_sb->s_umount);
 	err = sync_filesystem(backing_sb);
 	up_read(&backing_sb->s_umount);
@@ -278,6 +417,10 @@ static int fp_show_options(struct seq_file *m, struct dentry *root)
 		seq_puts(m, ",default_permissions");
 	if (fsb->flags & FP_ALLOW_OTHER)
 		seq_puts(m, ",allow_other");
+	if (fsb->max_read)
+		seq_printf(m, ",max_read=%u", fsb->max_read);
+	if (fsb->blksize)
+		seq_printf(m, ",blksize=%u", fsb->blksize);
 	return 0;
 }
 
@@ -285,18 +428,34 @@ static const struct super_operations fp_super_ops = {
 	.alloc_inode	= fp_alloc_inode,
 	.free_inode	= fp_free_inode,
 	.evict_inode	= fp_evict_inode,
-	/* Unused inodes are not cached: they pin backing dentries and mounts. */
-	.drop_inode	= generic_delete_inode,
+	.drop_inode	= fp_drop_inode,
 	.statfs		= fp_statfs,
 	.sync_fs	= fp_sync_fs,
 	.show_options	= fp_show_options,
 };
 
-static int fp_fill_super(struct super_block *sb, struct fs_context *fc)
+/* Once INIT is answered: what the superblock takes from the daemon. */
+void fp_init_reply_fs(struct fp_conn *conn, struct super_block *sb)
+{
+	if (conn->init_flags & FUSE_POSIX_ACL)
+		sb->s_flags |= SB_POSIXACL;
+}
+
+static int fp_fill_super_common(struct super_block *sb)
+{
+	sb->s_magic = FUSEPASS_SUPER_MAGIC;
+	sb->s_op = &fp_super_ops;
+	sb->s_d_op = &fp_dentry_ops;
+	sb->s_xattr = fp_xattr_handlers;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_time_gran = 1;
+	return 0;
+}
+
+static int fp_fill_super_backed(struct super_block *sb, struct fs_context *fc)
 {
 	struct fp_sb *fsb = fp_sb(sb);
 	struct super_block *backing_sb = fsb->backing_root.mnt->mnt_sb;
-	struct fp_dentry *fpd;
 	struct inode *root;
 
 	if (backing_sb->s_stack_depth >= FILESYSTEM_MAX_STACK_DEPTH)
@@ -304,15 +463,10 @@ static int fp_fill_super(struct super_block *sb, struct fs_context *fc)
 			"root_dir is on a filesystem stacked %d deep; at most %d levels are allowed",
 			backing_sb->s_stack_depth, FILESYSTEM_MAX_STACK_DEPTH);
 
+	fp_fill_super_common(sb);
 	sb->s_stack_depth = backing_sb->s_stack_depth + 1;
-	sb->s_magic = FUSEPASS_SUPER_MAGIC;
-	sb->s_op = &fp_super_ops;
-	sb->s_d_op = &fp_dentry_ops;
-	sb->s_xattr = fp_xattr_handlers;
-	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = backing_sb->s_blocksize;
 	sb->s_blocksize_bits = backing_sb->s_blocksize_bits;
-	sb->s_time_gran = 1;
 	/*
 	 * ACLs and the umask are applied by the backing filesystem; the VFS
 	 * must not strip the umask before it gets there.
@@ -322,16 +476,102 @@ static int fp_fill_super(struct super_block *sb, struct fs_context *fc)
 	root = fp_backed_iget(sb, &fsb->backing_root);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root)
+		return -ENOMEM;
+	fp_dentry_set(fp_dentry(sb->s_root), &fsb->backing_root,
+		      fsb->backing_root.dentry);
+	return 0;
+}
 
+static int fp_fill_super_daemon(struct super_block *sb, struct fs_context *fc)
+{
+	struct fp_mount_opts *opts = fc->fs_private;
+	struct fp_sb *fsb = fp_sb(sb);
+	struct fp_conn *conn = fsb->conn;
+	struct fuse_attr attr = {};
+	struct inode *root;
+	int err;
+
+	fp_fill_super_common(sb);
+	sb->s_stack_depth = 1;
+	if (opts->blksize) {
+		sb->s_blocksize = opts->blksize;
+		sb->s_blocksize_bits = ilog2(opts->blksize);
+	} else {
+		sb->s_blocksize = PAGE_SIZE;
+		sb->s_blocksize_bits = PAGE_SHIFT;
+	}
+	sb->s_subtype = opts->subtype;
+	opts->subtype = NULL;
+
+	/* Page cache I/O (and its writeback) needs a bdi of our own. */
+	err = super_setup_bdi(sb);
+	if (err)
+		return err;
+	fp_io_init_bdi(sb);
+
+	conn->sb = sb;
+	conn->dev = sb->s_dev;
+	if (fsb->max_read)
+		conn->max_read = fsb->max_read;
+
+	/* The root's real attributes come with the first GETATTR. */
+	attr.mode = fsb->rootmode;
+	attr.ino = FUSE_ROOT_ID;
+	attr.nlink = 1;
+	root = fp_iget_node(sb, FUSE_ROOT_ID, 0, &attr, 0, 0);
+	if (!root)
+		return -ENOMEM;
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		return -ENOMEM;
 
-	fpd = fp_dentry_alloc();
-	if (!fpd)
-		return -ENOMEM;
-	fp_dentry_set(fpd, &fsb->backing_root, fsb->backing_root.dentry);
-	sb->s_root->d_fsdata = fpd;
+	err = fp_dev_attach(opts->dev_file, conn);
+	if (err)
+		return fp_mount_error(fc, err == -EBUSY ? -EINVAL : err,
+			"fd= is already serving another mount");
+	err = fp_control_add(conn);
+	if (err)
+		return err;
+	fp_send_init(conn);
+	return 0;
+}
+
+static int fp_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	if (fp_sb(sb)->conn)
+		return fp_fill_super_daemon(sb, fc);
+	return fp_fill_super_backed(sb, fc);
+}
+
+static int fp_check_options(struct fs_context *fc)
+{
+	struct fp_mount_opts *opts = fc->fs_private;
+
+	if (opts->flags & FP_NO_DAEMON) {
+		if (!opts->root_dir_set)
+			return fp_mount_error(fc, -EINVAL,
+					      "no_daemon requires root_dir=");
+		if (opts->dev_file)
+			return fp_mount_error(fc, -EINVAL,
+				"fd= and no_daemon exclude each other");
+		if (opts->rootmode_set && !S_ISDIR(opts->rootmode))
+			return fp_mount_error(fc, -EINVAL,
+				"rootmode=%o: the root of a no_daemon mount is a directory",
+				opts->rootmode);
+		return 0;
+	}
+
+	if (!opts->dev_file)
+		return fp_mount_error(fc, -EINVAL,
+			"missing fd= (a FUSE daemon's /dev/fusepass) or no_daemon");
+	if (opts->root_dir_set)
+		return fp_mount_error(fc, -EINVAL,
+			"root_dir= needs no_daemon in this version");
+	if (!opts->rootmode_set || !opts->user_id_set || !opts->group_id_set)
+		return fp_mount_error(fc, -EINVAL,
+			"a daemon mount needs rootmode=, user_id= and group_id=");
 	return 0;
 }
 
@@ -339,43 +579,42 @@ static int fp_get_tree(struct fs_context *fc)
 {
 	struct fp_mount_opts *opts = fc->fs_private;
 	struct fp_sb *fsb;
+	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return fp_mount_error(fc, -EPERM,
 			"mounting fusepass requires CAP_SYS_ADMIN in the initial user namespace");
-
-	if (!(opts->flags & FP_NO_DAEMON)) {
-		if (!opts->fd_set)
-			return fp_mount_error(fc, -EINVAL,
-				"missing fd= (a FUSE daemon's /dev/fusepass) or no_daemon");
-		return fp_mount_error(fc, -EOPNOTSUPP,
-			"daemon mode (fd=) is not supported yet; use root_dir=,no_daemon");
-	}
-	if (!opts->root_dir_set)
-		return fp_mount_error(fc, -EINVAL, "no_daemon requires root_dir=");
-	if (opts->fd_set)
-		return fp_mount_error(fc, -EINVAL,
-				      "fd= and no_daemon exclude each other");
-	if (opts->rootmode_set && !S_ISDIR(opts->rootmode))
-		return fp_mount_error(fc, -EINVAL,
-			"rootmode=%o: the root of a no_daemon mount is a directory",
-			opts->rootmode);
+	err = fp_check_options(fc);
+	if (err)
+		return err;
 
 	fsb = kzalloc(sizeof(*fsb), GFP_KERNEL);
 	if (!fsb)
 		return -ENOMEM;
-	fsb->backing_root = opts->root_dir;
-	opts->root_dir_set = false;	/* the reference moves to fsb */
 	fsb->flags = opts->flags;
+	fsb->rootmode = opts->rootmode;
+	fsb->max_read = opts->max_read;
+	fsb->blksize = opts->blksize;
 	if (opts->user_id_set) {
 		fsb->flags |= FP_RESTRICT_USER;
 		fsb->user_id = opts->user_id;
 		fsb->group_id = opts->group_id_set ? opts->group_id :
 				current_fsgid();
 	}
-	fsb->rootmode = opts->rootmode;
+	if (opts->flags & FP_NO_DAEMON) {
+		fsb->backing_root = opts->root_dir;
+		opts->root_dir_set = false;	/* the reference moves to fsb */
+	} else {
+		fsb->conn = fp_conn_alloc();
+		if (!fsb->conn) {
+			kfree(fsb);
+			return -ENOMEM;
+		}
+		fsb->conn->user_id = fsb->user_id;
+		fsb->conn->group_id = fsb->group_id;
+		fsb->conn->mount_flags = fsb->flags;
+	}
 	fc->s_fs_info = fsb;
-
 	return get_tree_nodev(fc, fp_fill_super);
 }
 
@@ -383,6 +622,19 @@ static int fp_reconfigure(struct fs_context *fc)
 {
 	sync_filesystem(fc->root->d_sb);
 	return 0;
+}
+
+static void fp_sb_free(struct fp_sb *fsb)
+{
+	if (fsb->backing_root.dentry)
+		path_put(&fsb->backing_root);
+	if (fsb->conn) {
+		fp_conn_abort(fsb->conn);
+		fp_conn_wait_aborted(fsb->conn);
+		fp_control_remove(fsb->conn);
+		fp_conn_put(fsb->conn);
+	}
+	kfree(fsb);
 }
 
 static void fp_free_fc(struct fs_context *fc)
@@ -393,13 +645,14 @@ static void fp_free_fc(struct fs_context *fc)
 	if (opts) {
 		if (opts->root_dir_set)
 			path_put(&opts->root_dir);
+		if (opts->dev_file)
+			fput(opts->dev_file);
+		kfree(opts->subtype);
 		kfree(opts);
 	}
 	/* Still here if get_tree failed before a superblock took it. */
-	if (fsb) {
-		path_put(&fsb->backing_root);
-		kfree(fsb);
-	}
+	if (fsb)
+		fp_sb_free(fsb);
 }
 
 static const struct fs_context_operations fp_context_ops = {
@@ -421,20 +674,32 @@ static int fp_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
+/*
+ * Unmount. The superblock goes first (its writeback still reaches a live
+ * daemon), then the connection: the daemon's reads then fail with
+ * -ENODEV, which is how it learns the mount is gone.
+ */
 static void fp_kill_sb(struct super_block *sb)
 {
 	struct fp_sb *fsb = fp_sb(sb);
 
-	kill_anon_super(sb);
-	if (fsb) {
-		path_put(&fsb->backing_root);
-		kfree(fsb);
+	/* Never answered INIT: nothing to write back, and its late answer
+	 * must not meet a superblock being torn down.
+	 */
+	if (fsb && fsb->conn && !READ_ONCE(fsb->conn->initialized)) {
+		fp_conn_abort(fsb->conn);
+		fp_conn_wait_aborted(fsb->conn);
 	}
+	kill_anon_super(sb);
+	if (fsb)
+		fp_sb_free(fsb);
 }
 
 struct file_system_type fp_fs_type = {
 	.owner			= THIS_MODULE,
 	.name			= "fusepass",
+	/* "fusepass.NAME" sets the subtype, as "fuse.NAME" does for FUSE. */
+	.fs_flags		= FS_HAS_SUBTYPE,
 	.init_fs_context	= fp_init_fs_context,
 	.kill_sb		= fp_kill_sb,
 };

@@ -100,3 +100,30 @@ int fp_backed_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	return err;
 }
 #endif
+
+/* ---- daemon-served inodes ----------------------------------------- */
+
+ssize_t fp_node_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	return -EOPNOTSUPP;
+}
+
+struct posix_acl *fp_node_get_inode_acl(struct inode *inode, int type,
+					bool rcu)
+{
+	return NULL;
+}
+
+#ifdef COMPAT_HAVE_DENTRY_ACL_OPS
+struct posix_acl *fp_node_get_acl(struct mnt_idmap *idmap,
+				  struct dentry *dentry, int type)
+{
+	return NULL;
+}
+
+int fp_node_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+		    struct posix_acl *acl, int type)
+{
+	return -EOPNOTSUPP;
+}
+#endif
