@@ -22,6 +22,8 @@ boot_guest() {
 		# unknown var=value parameters reach init's environment
 		fusepass_repo="$REPO" fusepass_label="$label"
 		fusepass_kver="$kver"
+		# SUITES="a b" runs only those suites (for development)
+		${SUITES:+fusepass_suites="${SUITES// /,}"}
 	)
 
 	local rc=0
