@@ -279,10 +279,68 @@ const struct dentry_operations fp_dentry_ops = {
 	.d_release	= fp_d_release,
 };
 
+/* ---- namespace operations ----------------------------------------- */
+
+static int fp_create(struct mnt_idmap *idmap, struct inode *dir,
+		     struct dentry *entry, umode_t mode, bool excl)
+{
+	return -ENOSYS;
+}
+
+static int fp_mknod(struct mnt_idmap *idmap, struct inode *dir,
+		    struct dentry *entry, umode_t mode, dev_t rdev)
+{
+	return -ENOSYS;
+}
+
+static int fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+		    struct dentry *entry, umode_t mode)
+{
+	return -ENOSYS;
+}
+
+static int fp_symlink(struct mnt_idmap *idmap, struct inode *dir,
+		      struct dentry *entry, const char *link)
+{
+	return -ENOSYS;
+}
+
+static int fp_link(struct dentry *old, struct inode *dir, struct dentry *new)
+{
+	return -ENOSYS;
+}
+
+static int fp_unlink(struct inode *dir, struct dentry *entry)
+{
+	return -ENOSYS;
+}
+
+static int fp_rmdir(struct inode *dir, struct dentry *entry)
+{
+	return -ENOSYS;
+}
+
+static int fp_rename2(struct mnt_idmap *idmap, struct inode *olddir,
+		      struct dentry *oldent, struct inode *newdir,
+		      struct dentry *newent, unsigned int flags)
+{
+	return -ENOSYS;
+}
+
 /* ---- inode operations --------------------------------------------- */
 
 const struct inode_operations fp_dir_iops = {
 	.lookup		= fp_node_lookup,
+	.create		= fp_create,
+	.atomic_open	= fp_atomic_open,
+	.tmpfile	= fp_tmpfile,
+	.mknod		= fp_mknod,
+	.mkdir		= fp_mkdir,
+	.symlink	= fp_symlink,
+	.link		= fp_link,
+	.unlink		= fp_unlink,
+	.rmdir		= fp_rmdir,
+	.rename		= fp_rename2,
 	.permission	= fp_node_permission,
 	.getattr	= fp_node_getattr,
 	.setattr	= fp_node_setattr,

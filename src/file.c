@@ -1,10 +1,255 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * file.c - open regular files served by the daemon.
+ * file.c - open files served by the daemon: OPEN/OPENDIR and the
+ * RELEASE owed for each, shared by regular files and directories.
+ *
+ * An fp_file is the daemon's file handle (fh) for one open. It is
+ * reference counted (writeback may hold it past close); when the last
+ * reference goes, the RELEASE prepared at open is sent in the background.
  */
 #include <linux/fs.h>
+#include <linux/slab.h>
 
 #include "fusepass.h"
+
+struct fp_release_args {
+	struct fp_args args;
+	struct fuse_release_in in;
+	struct inode *inode;		/* held until the daemon answered */
+};
+
+struct fp_file *fp_file_alloc(struct fp_conn *conn, bool release)
+{
+	struct fp_file *ff;
+
+	ff = kzalloc(sizeof(*ff), GFP_KERNEL_ACCOUNT);
+	if (!ff)
+		return NULL;
+	if (release) {
+		ff->release_args = kzalloc(sizeof(*ff->release_args),
+					   GFP_KERNEL_ACCOUNT);
+		if (!ff->release_args) {
+			kfree(ff);
+			return NULL;
+		}
+	}
+	ff->conn = fp_conn_get(conn);
+	refcount_set(&ff->count, 1);
+	INIT_LIST_HEAD(&ff->write_entry);
+	mutex_init(&ff->readdir.lock);
+	RB_CLEAR_NODE(&ff->polled_node);
+	init_waitqueue_head(&ff->poll_wait);
+	return ff;
+}
+
+static void fp_file_free(struct fp_file *ff)
+{
+	kfree(ff->release_args);
+	mutex_destroy(&ff->readdir.lock);
+	fp_conn_put(ff->conn);
+	kfree(ff);
+}
+
+struct fp_file *fp_file_get(struct fp_file *ff)
+{
+	refcount_inc(&ff->count);
+	return ff;
+}
+
+static void fp_release_end(struct fp_conn *conn, struct fp_args *args,
+			   int error)
+{
+	struct fp_release_args *ra = container_of(args, struct fp_release_args,
+						  args);
+
+	if (ra->inode)
+		iput(ra->inode);
+	kfree(ra);
+}
+
+/*
+ * Drop a reference; the last one sends the RELEASE prepared by
+ * fp_file_release_prepare() (in the background unless @sync).
+ */
+void fp_file_put(struct fp_file *ff, bool sync)
+{
+	struct fp_release_args *ra;
+	struct fp_conn *conn = ff->conn;
+
+	if (!refcount_dec_and_test(&ff->count))
+		return;
+
+	ra = ff->release_args;
+	ff->release_args = NULL;
+	if (ra && ra->args.opcode) {
+		if (sync) {
+			fp_simple_request(conn, &ra->args);
+			fp_release_end(conn, &ra->args, 0);
+		} else if (fp_background_request(conn, &ra->args,
+						 GFP_KERNEL | __GFP_NOFAIL)) {
+			fp_release_end(conn, &ra->args, -ENOTCONN);
+		}
+	} else {
+		kfree(ra);
+	}
+	fp_file_free(ff);
+}
+
+/*
+ * OPEN or OPENDIR @nodeid. A daemon that said it needs neither
+ * (NO_OPEN_SUPPORT) and answers -ENOSYS gets no more of them, and no
+ * RELEASEs either.
+ */
+struct fp_file *fp_send_open(struct fp_conn *conn, u64 nodeid,
+			     unsigned int flags, bool isdir)
+{
+	bool *no_open = isdir ? &conn->no_opendir : &conn->no_open;
+	struct fuse_open_in in = {};
+	struct fuse_open_out out = {};
+	struct fp_args args = {};
+	struct fp_file *ff;
+	int err;
+
+	ff = fp_file_alloc(conn, true);
+	if (!ff)
+		return ERR_PTR(-ENOMEM);
+	ff->nodeid = nodeid;
+
+	if (READ_ONCE(*no_open))
+		goto no_open;
+
+	in.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY);
+	if (!(conn->init_flags & FUSE_ATOMIC_O_TRUNC))
+		in.flags &= ~O_TRUNC;
+	if ((conn->init_flags & FUSE_HANDLE_KILLPRIV_V2) &&
+	    (in.flags & O_TRUNC) && !capable(CAP_FSETID))
+		in.open_flags |= FUSE_OPEN_KILL_SUIDGID;
+
+	args.opcode = isdir ? FUSE_OPENDIR : FUSE_OPEN;
+	args.nodeid = nodeid;
+	args.in_numargs = 1;
+	args.in_args[0].size = sizeof(in);
+	args.in_args[0].value = &in;
+	args.out_numargs = 1;
+	args.out_args[0].size = sizeof(out);
+	args.out_args[0].value = &out;
+	err = fp_simple_request(conn, &args);
+	if (err == -ENOSYS && (conn->init_flags & (isdir ?
+			FUSE_NO_OPENDIR_SUPPORT : FUSE_NO_OPEN_SUPPORT))) {
+		WRITE_ONCE(*no_open, true);
+		goto no_open;
+	}
+	if (err) {
+		fp_file_put(ff, false);
+		return ERR_PTR(err);
+	}
+	/* Passthrough was not offered: a daemon asking for it is broken. */
+	if (out.open_flags & FOPEN_PASSTHROUGH) {
+		pr_warn_ratelimited("daemon answered OPEN with FOPEN_PASSTHROUGH, which was not negotiated\n");
+		ff->fh = out.fh;
+		ff->open_flags = out.open_flags & ~FOPEN_PASSTHROUGH;
+		/* Still owed a RELEASE; the open fails. */
+		fp_file_release_prepare(ff, NULL, flags, isdir);
+		fp_file_put(ff, false);
+		return ERR_PTR(-EIO);
+	}
+	ff->fh = out.fh;
+	ff->open_flags = out.open_flags;
+	if (isdir)
+		ff->open_flags &= ~FOPEN_DIRECT_IO;
+	return ff;
+
+no_open:
+	kfree(ff->release_args);
+	ff->release_args = NULL;
+	ff->open_flags = isdir ? FOPEN_CACHE_DIR : FOPEN_KEEP_CACHE;
+	return ff;
+}
+
+/*
+ * Fill in the RELEASE for @ff. @inode (may be NULL when the open failed
+ * half way) is held until the daemon has answered.
+ */
+void fp_file_release_prepare(struct fp_file *ff, struct inode *inode,
+			     unsigned int flags, bool isdir)
+{
+	struct fp_release_args *ra = ff->release_args;
+
+	if (!ra)
+		return;
+	ra->in.fh = ff->fh;
+	ra->in.flags = flags;
+	ra->args.opcode = isdir ? FUSE_RELEASEDIR : FUSE_RELEASE;
+	ra->args.nodeid = ff->nodeid;
+	ra->args.in_numargs = 1;
+	ra->args.in_args[0].size = sizeof(ra->in);
+	ra->args.in_args[0].value = &ra->in;
+	/* Sent even if the closing task is being killed. */
+	ra->args.force = true;
+	ra->args.nocreds = true;
+	ra->args.end = fp_release_end;
+	/* The open file pins the inode, so igrab() cannot fail here. */
+	ra->inode = inode ? igrab(inode) : NULL;
+}
+
+/* What every successful open does with the daemon's FOPEN_* flags. */
+void fp_finish_open(struct inode *inode, struct file *file)
+{
+	struct fp_file *ff = file->private_data;
+
+	if (ff->open_flags & FOPEN_STREAM)
+		stream_open(inode, file);
+	else if (ff->open_flags & FOPEN_NONSEEKABLE)
+		nonseekable_open(inode, file);
+	fp_io_finish_open(inode, file);
+}
+
+int fp_open_common(struct inode *inode, struct file *file, bool isdir)
+{
+	struct fp_conn *conn = fp_conn_of(inode);
+	struct fp_file *ff;
+	int err;
+
+	if (fp_is_bad(inode))
+		return -EIO;
+	err = generic_file_open(inode, file);
+	if (err)
+		return err;
+
+	ff = fp_send_open(conn, fp_node_id(inode), file->f_flags, isdir);
+	if (IS_ERR(ff))
+		return PTR_ERR(ff);
+	file->private_data = ff;
+	fp_finish_open(inode, file);
+	return 0;
+}
+
+void fp_release_common(struct inode *inode, struct file *file, bool isdir)
+{
+	struct fp_file *ff = file->private_data;
+	struct fp_release_args *ra = ff->release_args;
+
+	fp_io_release(inode, file);
+	fp_file_release_prepare(ff, inode, file->f_flags & ~O_EXCL, isdir);
+	if (ra && ff->flock) {
+		ra->in.release_flags |= FUSE_RELEASE_FLOCK_UNLOCK;
+		ra->in.lock_owner = fp_lock_owner_id(ff->conn, (fl_owner_t)file);
+	}
+	fp_file_put(ff, false);
+}
+
+/* ---- to be filled: I/O, locks, ioctl, poll ------------------------ */
+
+static int fp_file_open(struct inode *inode, struct file *file)
+{
+	return fp_open_common(inode, file, false);
+}
+
+static int fp_file_release(struct inode *inode, struct file *file)
+{
+	fp_release_common(inode, file, false);
+	return 0;
+}
 
 static const struct inode_operations fp_file_iops = {
 	.permission	= fp_node_permission,
@@ -15,6 +260,8 @@ static const struct inode_operations fp_file_iops = {
 };
 
 static const struct file_operations fp_file_fops = {
+	.open		= fp_file_open,
+	.release	= fp_file_release,
 	.llseek		= generic_file_llseek,
 };
 
@@ -34,4 +281,28 @@ void fp_io_set_nowrite(struct inode *inode)
 
 void fp_io_release_nowrite(struct inode *inode)
 {
+}
+
+void fp_io_finish_open(struct inode *inode, struct file *file)
+{
+}
+
+void fp_io_release(struct inode *inode, struct file *file)
+{
+}
+
+void fp_poll_wakeup(struct fp_conn *conn, u64 kh)
+{
+}
+
+int fp_atomic_open(struct inode *dir, struct dentry *entry, struct file *file,
+		   unsigned int flags, umode_t mode)
+{
+	return -ENOSYS;
+}
+
+int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir, struct file *file,
+	       umode_t mode)
+{
+	return -EOPNOTSUPP;
 }

@@ -505,8 +505,25 @@ void fp_advise_use_readdirplus(struct inode *dir);
 /* ------------------------------------------------------------------ */
 /* file.c, io.c: daemon-served open files and their data              */
 /* ------------------------------------------------------------------ */
+struct fp_file *fp_file_alloc(struct fp_conn *conn, bool release);
+struct fp_file *fp_file_get(struct fp_file *ff);
+void fp_file_put(struct fp_file *ff, bool sync);
+struct fp_file *fp_send_open(struct fp_conn *conn, u64 nodeid,
+			     unsigned int flags, bool isdir);
+void fp_file_release_prepare(struct fp_file *ff, struct inode *inode,
+			     unsigned int flags, bool isdir);
+void fp_finish_open(struct inode *inode, struct file *file);
+int fp_open_common(struct inode *inode, struct file *file, bool isdir);
+void fp_release_common(struct inode *inode, struct file *file, bool isdir);
+int fp_atomic_open(struct inode *dir, struct dentry *entry, struct file *file,
+		   unsigned int flags, umode_t mode);
+int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir, struct file *file,
+	       umode_t mode);
 void fp_init_file_inode(struct inode *inode, u32 attr_flags);
 void fp_io_init_bdi(struct super_block *sb);
+void fp_io_finish_open(struct inode *inode, struct file *file);
+void fp_io_release(struct inode *inode, struct file *file);
+void fp_poll_wakeup(struct fp_conn *conn, u64 kh);
 void fp_io_set_nowrite(struct inode *inode);
 void fp_io_release_nowrite(struct inode *inode);
 

@@ -675,18 +675,16 @@ static int fp_init_fs_context(struct fs_context *fc)
 }
 
 /*
- * Unmount. The superblock goes first (its writeback still reaches a live
- * daemon), then the connection: the daemon's reads then fail with
- * -ENODEV, which is how it learns the mount is gone.
+ * Unmount. Every file is closed by now, and closing wrote back what was
+ * dirty; the connection ends first, so that requests still in flight
+ * (RELEASEs holding inodes) finish before the inodes are evicted. The
+ * daemon's reads then fail with -ENODEV: that is how it learns.
  */
 static void fp_kill_sb(struct super_block *sb)
 {
 	struct fp_sb *fsb = fp_sb(sb);
 
-	/* Never answered INIT: nothing to write back, and its late answer
-	 * must not meet a superblock being torn down.
-	 */
-	if (fsb && fsb->conn && !READ_ONCE(fsb->conn->initialized)) {
+	if (fsb && fsb->conn) {
 		fp_conn_abort(fsb->conn);
 		fp_conn_wait_aborted(fsb->conn);
 	}
