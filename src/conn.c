@@ -8,6 +8,7 @@
  * waiting and new request fails with -ENOTCONN at once.
  */
 #include <linux/backing-dev.h>
+#include <linux/idr.h>
 #include <linux/cred.h>
 #include <linux/pid_namespace.h>
 #include <linux/slab.h>
@@ -45,6 +46,7 @@ struct fp_conn *fp_conn_alloc(void)
 	conn->user_ns = get_user_ns(current_user_ns());
 	conn->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	atomic64_set(&conn->attr_version, 1);
+	idr_init(&conn->backing_ids);
 	return conn;
 }
 
@@ -58,6 +60,7 @@ void fp_conn_put(struct fp_conn *conn)
 {
 	if (!refcount_dec_and_test(&conn->count))
 		return;
+	idr_destroy(&conn->backing_ids);
 	put_pid_ns(conn->pid_ns);
 	put_user_ns(conn->user_ns);
 	kfree_rcu(conn, rcu);
@@ -136,6 +139,7 @@ void fp_conn_abort(struct fp_conn *conn)
 		req->out_h.error = -ENOTCONN;
 		fp_request_end(req);
 	}
+	fp_backing_close_all(conn);
 	fp_conn_set_initialized(conn);
 	wake_up_all(&conn->blocked_waitq);
 }

@@ -584,12 +584,34 @@ static long fp_dev_ioctl_clone(struct file *file, u32 __user *argp)
 	return err;
 }
 
+static long fp_dev_ioctl_backing(struct file *file, unsigned int cmd,
+				 void __user *argp)
+{
+	struct fp_dev *fud = fp_dev_get(file);
+	struct fuse_backing_map map;
+	int id;
+
+	if (!fud)
+		return -EPERM;
+	if (cmd == FUSE_DEV_IOC_BACKING_OPEN) {
+		if (copy_from_user(&map, argp, sizeof(map)))
+			return -EFAULT;
+		return fp_backing_open(fud->conn, &map);
+	}
+	if (get_user(id, (int __user *)argp))
+		return -EFAULT;
+	return fp_backing_close(fud->conn, id);
+}
+
 static long fp_dev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
 	switch (cmd) {
 	case FUSE_DEV_IOC_CLONE:
 		return fp_dev_ioctl_clone(file, (u32 __user *)arg);
+	case FUSE_DEV_IOC_BACKING_OPEN:
+	case FUSE_DEV_IOC_BACKING_CLOSE:
+		return fp_dev_ioctl_backing(file, cmd, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

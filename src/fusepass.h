@@ -7,6 +7,7 @@
 #define FUSEPASS_H
 
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/path.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/fusepass.h>
@@ -213,8 +214,20 @@ struct fp_conn {
 	dev_t dev;			/* names the control directory */
 
 	atomic64_t attr_version;	/* orders attribute updates */
+	struct idr backing_ids;		/* (L for changes) id -> fp_backing */
 	struct kobject *ctl;		/* /sys/fs/fusepass/connections/DEV */
 	struct fp_stats stats;
+};
+
+/*
+ * A backing id's object: a file (or directory) the daemon registered,
+ * and the credentials it had then (used for per-open passthrough I/O).
+ */
+struct fp_backing {
+	refcount_t count;
+	struct file *file;
+	const struct cred *cred;
+	struct rcu_head rcu;
 };
 
 /* The private data of an open /dev/fusepass once it serves a mount. */
@@ -434,6 +447,16 @@ struct fp_forget *fp_forget_alloc(void);
 void fp_queue_forget(struct fp_conn *conn, struct fp_forget *forget,
 		     u64 nodeid, u64 nlookup);
 const char *fp_opcode_name(u32 opcode);
+
+/* ------------------------------------------------------------------ */
+/* backing_id.c                                                      */
+/* ------------------------------------------------------------------ */
+struct fp_backing *fp_backing_get(struct fp_backing *fb);
+void fp_backing_put(struct fp_backing *fb);
+struct fp_backing *fp_backing_lookup(struct fp_conn *conn, int id);
+int fp_backing_open(struct fp_conn *conn, const struct fuse_backing_map *map);
+int fp_backing_close(struct fp_conn *conn, int id);
+void fp_backing_close_all(struct fp_conn *conn);
 
 /* ------------------------------------------------------------------ */
 /* control.c                                                         */

@@ -836,6 +836,11 @@ struct fuse_backing_map {
 /* 3. fusepass extensions                                              */
 /* ------------------------------------------------------------------ */
 
-/* (None yet beyond the mount options above.) */
+/*
+ * FUSE_DEV_IOC_BACKING_OPEN flags. Upstream defines none; fusepass
+ * accepts this one to register a directory (for stacked, per-inode use;
+ * a directory cannot be used for per-open passthrough).
+ */
+#define FUSEPASS_BACKING_DIR	(1U << 0)
 
 #endif /* _UAPI_LINUX_FUSEPASS_H */
