@@ -2,17 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judge the results of test/check: verdict.py RESULTS_ROOT SUITES -- LABELS
 
-Reads what the host (host-errors.txt, kver.txt, times.txt) and the guest
-(done, insmod.rc, <suite>.rc, <suite>.xml, dmesg.txt) left in
-RESULTS_ROOT/<label>/, prints a report per kernel and the totals, and exits
-non-zero on any failure. The console log and dmesg are part of the verdict:
-a kernel splat fails the run even when every test passed.
+Reads what the host (host-errors.txt, kver.txt, times.txt, selection.env)
+and the guest (done, insmod.rc, <suite>.rc, <suite>.xml, reference/...,
+dmesg.txt) left in RESULTS_ROOT/<label>/, prints a report per kernel and
+the totals, and exits non-zero on any failure. The console log and dmesg
+are part of the verdict: a kernel splat fails the run even when every test
+passed.
+
+The reference run (the suites marked "# reference: yes", on the kernel's
+own FUSE, in reference/) is information, not a gate: its results are
+reported, and its absence when it was asked for is a failure of the
+harness. One exception: a test that fails on fusepass and on the reference
+alike is listed, and does not fail the run if README.md's "Compatibility
+notes" name it (a line with the suite and the test's name, or its function
+name followed by "[*]"); otherwise it fails the run like any failure.
 """
 
 import os
 import re
+import shlex
 import sys
 import xml.etree.ElementTree as ET
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 SPLAT = re.compile(r'WARNING:|BUG:|Oops|Call Trace|hung_task|'
                    r'general protection|Kernel panic')
@@ -42,6 +55,67 @@ def junit_counts(path):
         else:
             passed += 1
     return passed, failed, skipped, bad
+
+
+def selection(d):
+    """The variables test/check gave the guest (selection.env)."""
+    out = {}
+    for line in read(os.path.join(d, 'selection.env'), '').splitlines():
+        key, _, value = line.partition('=')
+        words = shlex.split(value)
+        out[key] = words[0] if words else ''
+    return out
+
+
+def has_reference(suite):
+    script = read(os.path.join(REPO, 'test', 'suites', suite), '')
+    return bool(re.search(r'^# reference: yes$', script, re.M))
+
+
+def compat_notes():
+    """Lines of README.md's "Compatibility notes" section."""
+    text = read(os.path.join(REPO, 'README.md'), '')
+    m = re.search(r'^## Compatibility notes\n(.*?)(?=^## |\Z)', text,
+                  re.M | re.S)
+    return m.group(1).splitlines() if m else []
+
+
+def documented(suite, name, notes):
+    """Does a compatibility note name this test of this suite?"""
+    test = name.split('::')[-1]
+    family = test.split('[')[0] + '[*]'
+    return any(suite in line and (test in line or family in line)
+               for line in notes)
+
+
+def reference_report(d, suite, fusepass_bad, notes):
+    """(notes, problems, {failing test: why it is excused or None}) for
+    the tests that fail on both fusepass and the reference."""
+    out, problems, both = [], [], {}
+    rd = os.path.join(d, 'reference')
+    rc = read(os.path.join(rd, suite + '.rc'))
+    xml = os.path.join(rd, suite + '.xml')
+    if rc is None or not os.path.exists(xml):
+        problems.append('reference run of %s missing (see reference/%s.log)'
+                        % (suite, suite))
+        return out, problems, both
+    try:
+        p, f, s, bad = junit_counts(xml)
+    except ET.ParseError as e:
+        problems.append('reference/%s.xml is not valid XML: %s' % (suite, e))
+        return out, problems, both
+    out.append('reference (kernel FUSE) %s: %d passed, %d failed, %d skipped'
+               % (suite, p, f, s))
+    for name in bad:
+        if name not in fusepass_bad:
+            out.append('fails on kernel FUSE only: %s: %s' % (suite, name))
+        elif documented(suite, name, notes):
+            out.append('fails on kernel FUSE too (README compatibility '
+                       'notes): %s: %s' % (suite, name))
+            both[name] = True
+        else:
+            both[name] = False
+    return out, problems, both
 
 
 def judge(root, label, suites):
@@ -75,8 +149,15 @@ def judge(root, label, suites):
     if insmod.strip() != '0':
         problems.append('insmod fusepass.ko failed: %s'
                         % read(os.path.join(d, 'insmod.log'), '').strip())
+        if selection(d).get('REFERENCE', 'yes') != 'no':
+            for suite in suites:
+                if has_reference(suite):
+                    notes.extend(reference_report(d, suite, set(), [])[0])
         return passed, failed, skipped, problems, notes
 
+    sel = selection(d)
+    reference = sel.get('REFERENCE', 'yes') != 'no'
+    notes_text = compat_notes()
     for suite in suites:
         rc = read(os.path.join(d, suite + '.rc'))
         if rc is None:
@@ -88,12 +169,10 @@ def judge(root, label, suites):
             notes.append('suite %s skipped: %s'
                          % (suite, why.splitlines()[-1] if why else '?'))
             continue
-        if rc != 0:
-            problems.append('suite %s exited with %d (see %s.log)'
-                            % (suite, rc, suite))
         xml = os.path.join(d, suite + '.xml')
         if not os.path.exists(xml):
-            problems.append('suite %s wrote no %s.xml' % (suite, suite))
+            problems.append('suite %s exited with %d and wrote no %s.xml '
+                            '(see %s.log)' % (suite, rc, suite, suite))
             continue
         try:
             p, f, s, bad = junit_counts(xml)
@@ -101,10 +180,24 @@ def judge(root, label, suites):
             problems.append('%s.xml is not valid XML: %s' % (suite, e))
             continue
         passed, failed, skipped = passed + p, failed + f, skipped + s
+        both = {}
+        if reference and has_reference(suite):
+            more, probs, both = reference_report(d, suite, set(bad),
+                                                 notes_text)
+            notes.extend(more)
+            problems.extend(probs)
+        excused = {n for n, ok in both.items() if ok}
+        if rc != 0 and not (bad and set(bad) <= excused):
+            problems.append('suite %s exited with %d (see %s.log)'
+                            % (suite, rc, suite))
         if p + f == 0:
             problems.append('suite %s ran no test' % suite)
         for name in bad:
-            problems.append('%s: %s failed' % (suite, name))
+            if name in excused:
+                continue
+            problems.append('%s: %s failed%s' % (
+                suite, name, ' (on kernel FUSE too: say why in README '
+                'compatibility notes)' if name in both else ''))
 
     rmmod = read(os.path.join(d, 'rmmod.rc'))
     if rmmod is not None and rmmod.strip() != '0':
