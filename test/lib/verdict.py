@@ -89,8 +89,9 @@ def documented(suite, name, notes):
 
 
 def reference_report(d, suite, fusepass_bad, notes):
-    """(notes, problems, {failing test: why it is excused or None}) for
-    the tests that fail on both fusepass and the reference."""
+    """(notes, problems, {test: excused?}) for the tests that fail on both
+    fusepass and the reference; @fusepass_bad is None if fusepass's run of
+    the suite left no results."""
     out, problems, both = [], [], {}
     rd = os.path.join(d, 'reference')
     rc = read(os.path.join(rd, suite + '.rc'))
@@ -107,7 +108,9 @@ def reference_report(d, suite, fusepass_bad, notes):
     out.append('reference (kernel FUSE) %s: %d passed, %d failed, %d skipped'
                % (suite, p, f, s))
     for name in bad:
-        if name not in fusepass_bad:
+        if fusepass_bad is None:
+            out.append('fails on kernel FUSE: %s: %s' % (suite, name))
+        elif name not in fusepass_bad:
             out.append('fails on kernel FUSE only: %s: %s' % (suite, name))
         elif documented(suite, name, notes):
             out.append('fails on kernel FUSE too (README compatibility '
@@ -152,7 +155,7 @@ def judge(root, label, suites):
         if selection(d).get('REFERENCE', 'yes') != 'no':
             for suite in suites:
                 if has_reference(suite):
-                    notes.extend(reference_report(d, suite, set(), [])[0])
+                    notes.extend(reference_report(d, suite, None, [])[0])
         return passed, failed, skipped, problems, notes
 
     sel = selection(d)
@@ -160,6 +163,20 @@ def judge(root, label, suites):
     notes_text = compat_notes()
     for suite in suites:
         rc = read(os.path.join(d, suite + '.rc'))
+        xml = os.path.join(d, suite + '.xml')
+        bad, counted = [], False
+        if rc is not None and int(rc) != SKIP_RC and os.path.exists(xml):
+            try:
+                p, f, s, bad = junit_counts(xml)
+                counted = True
+            except ET.ParseError as e:
+                problems.append('%s.xml is not valid XML: %s' % (suite, e))
+        both = {}
+        if reference and has_reference(suite):
+            more, probs, both = reference_report(
+                d, suite, set(bad) if counted else None, notes_text)
+            notes.extend(more)
+            problems.extend(probs)
         if rc is None:
             problems.append('suite %s did not finish' % suite)
             continue
@@ -169,23 +186,13 @@ def judge(root, label, suites):
             notes.append('suite %s skipped: %s'
                          % (suite, why.splitlines()[-1] if why else '?'))
             continue
-        xml = os.path.join(d, suite + '.xml')
         if not os.path.exists(xml):
             problems.append('suite %s exited with %d and wrote no %s.xml '
                             '(see %s.log)' % (suite, rc, suite, suite))
             continue
-        try:
-            p, f, s, bad = junit_counts(xml)
-        except ET.ParseError as e:
-            problems.append('%s.xml is not valid XML: %s' % (suite, e))
+        if not counted:
             continue
         passed, failed, skipped = passed + p, failed + f, skipped + s
-        both = {}
-        if reference and has_reference(suite):
-            more, probs, both = reference_report(d, suite, set(bad),
-                                                 notes_text)
-            notes.extend(more)
-            problems.extend(probs)
         excused = {n for n, ok in both.items() if ok}
         if rc != 0 and not (bad and set(bad) <= excused):
             problems.append('suite %s exited with %d (see %s.log)'
