@@ -24,6 +24,8 @@
  *     oversized      more payload than the request can take
  *     undersized     a fixed-size reply cut short
  *     error_with_payload
+ *   the reply meant for another request, sent to a held one (the wrong
+ *   unique of a request that is waiting: taken if the sizes agree);
  *   then the reply proper, either valid or well framed garbage (nodeid 0,
  *   the root's nodeid for a child, a changed file type, bad modes, huge
  *   sizes and nanoseconds, zero blksize or nlink, readdir entries with '/'
@@ -116,7 +118,7 @@ enum kind {
 	K_DUPLICATE, K_FORGET_REPLY,
 	/* the reply proper */
 	K_VALID, K_VALID_AFTER_SIZE_ERROR, K_GARBAGE, K_VALID_AFTER_GARBAGE,
-	K_FALLBACK_EIO,
+	K_FALLBACK_EIO, K_CROSS_REPLY, K_VALID_AFTER_CROSS,
 	K_MAX
 };
 
@@ -127,7 +129,7 @@ static const char *const kind_name[K_MAX] = {
 	"oversized", "undersized", "error_with_payload",
 	"duplicate", "forget_reply",
 	"valid", "valid_after_size_error", "garbage", "valid_after_garbage",
-	"fallback_eio",
+	"fallback_eio", "cross_reply", "valid_after_cross",
 };
 
 #define MAX_ERR 200
@@ -642,6 +644,7 @@ static int send_size_error(uint64_t unique, const struct reply *r,
 struct held {
 	struct fuse_in_header ih;
 	char arg[4096];
+	bool crossed;		/* got another request's reply */
 };
 
 #define MAX_HELD 4
@@ -665,7 +668,8 @@ static void refused(enum kind k, int err, uint64_t unique)
 		count(K_FALLBACK_EIO, send_reply(unique, -EIO, NULL, 0));
 }
 
-static void answer(const struct fuse_in_header *ih, const char *arg)
+static void answer(const struct fuse_in_header *ih, const char *arg,
+		   bool crossed)
 {
 	static struct reply r, g;
 	bool size_error = false, clean = handled >= opt_requests - opt_requests / 10;
@@ -679,15 +683,19 @@ static void answer(const struct fuse_in_header *ih, const char *arg)
 		return;
 	}
 
-	n = chance(60) ? 1 + below(3) : 0;
+	/*
+	 * A crossed request may be gone already: its malformed messages
+	 * would be told ENOENT rather than what they are tested for.
+	 */
+	n = chance(60) && !crossed ? 1 + below(3) : 0;
 	for (i = 0; i < n; i++)
 		send_framing_error(ih->unique);
-	if (chance(15) && !clean) {
+	if (chance(15) && !clean && !crossed) {
 		send_size_error(ih->unique, &r, ih, arg);
 		size_error = true;
 	}
 
-	if (chance(30) && !clean && build_reply(&g, ih, arg, true) &&
+	if (chance(30) && !clean && !crossed && build_reply(&g, ih, arg, true) &&
 	    g.garbage >= 0) {
 		err = send_reply(ih->unique, g.error, g.buf, g.len);
 		count(K_GARBAGE, err);
@@ -700,18 +708,29 @@ static void answer(const struct fuse_in_header *ih, const char *arg)
 		}
 	} else {
 		err = send_reply(ih->unique, r.error, r.buf, r.len);
-		refused(size_error ? K_VALID_AFTER_SIZE_ERROR : K_VALID, err,
-			ih->unique);
+		refused(crossed ? K_VALID_AFTER_CROSS : size_error ?
+			K_VALID_AFTER_SIZE_ERROR : K_VALID, err, ih->unique);
 	}
-	if (chance(5))
+	if (chance(5) && !crossed)
 		count(K_DUPLICATE, send_reply(ih->unique, r.error, r.buf, r.len));
 	remember(ih->unique);
 }
 
 static void answer_held(int i)
 {
-	answer(&held[i].ih, held[i].arg);
+	answer(&held[i].ih, held[i].arg, held[i].crossed);
 	held[i] = held[--nheld];
+}
+
+/* The valid reply to @ih, sent to the held request @i instead. */
+static void cross_reply(const struct fuse_in_header *ih, const char *arg, int i)
+{
+	static struct reply r;
+
+	if (!build_reply(&r, ih, arg, false))
+		return;
+	count(K_CROSS_REPLY, send_reply(held[i].ih.unique, r.error, r.buf, r.len));
+	held[i].crossed = true;
 }
 
 static void handle_init(const struct fuse_in_header *ih, const char *arg)
@@ -912,9 +931,15 @@ int main(int argc, char **argv)
 			memcpy(held[nheld].arg, ih + 1,
 			       alen < sizeof(held[0].arg) ? alen : sizeof(held[0].arg));
 			held[nheld].arg[sizeof(held[0].arg) - 1] = '\0';
+			held[nheld].crossed = false;
 			nheld++;
 		} else {
-			answer(ih, (const char *)(ih + 1));
+			int i = below(nheld);
+
+			if (nheld && !held[i].crossed &&
+			    handled < opt_requests - opt_requests / 10 && chance(5))
+				cross_reply(ih, (const char *)(ih + 1), i);
+			answer(ih, (const char *)(ih + 1), false);
 		}
 		if (nheld && chance(40))
 			answer_held(below(nheld));
