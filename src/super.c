@@ -495,6 +495,12 @@ static int fp_fill_super_daemon(struct super_block *sb, struct fs_context *fc)
 
 	fp_fill_super_common(sb);
 	sb->s_stack_depth = 1;
+	/*
+	 * As with FUSE: ACL xattrs reach the daemon whether or not it uses
+	 * them (FUSE_POSIX_ACL), and the VFS leaves the umask alone, which
+	 * the daemon applies itself (FUSE_DONT_MASK) or else dir.c does.
+	 */
+	sb->s_flags |= SB_POSIXACL;
 	if (opts->blksize) {
 		sb->s_blocksize = opts->blksize;
 		sb->s_blocksize_bits = ilog2(opts->blksize);
