@@ -437,8 +437,15 @@ static const struct super_operations fp_super_ops = {
 /* Once INIT is answered: what the superblock takes from the daemon. */
 void fp_init_reply_fs(struct fp_conn *conn, struct super_block *sb)
 {
-	if (conn->init_flags & FUSE_POSIX_ACL)
-		sb->s_flags |= SB_POSIXACL;
+	/*
+	 * A daemon that uses POSIX ACLs has the kernel enforce them, which
+	 * is a permission check from the mode bits and ACLs: it implies
+	 * default_permissions, as with FUSE.
+	 */
+	if (conn->init_flags & FUSE_POSIX_ACL) {
+		conn->mount_flags |= FP_DEFAULT_PERMISSIONS;
+		fp_sb(sb)->flags |= FP_DEFAULT_PERMISSIONS;
+	}
 }
 
 static int fp_fill_super_common(struct super_block *sb)
