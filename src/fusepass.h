@@ -88,6 +88,8 @@ struct fp_args {
 	bool out_argvar:1;	/* last out arg may come back shorter */
 	bool page_zeroing:1;	/* zero what a short reply leaves of pages */
 	bool user_pages:1;	/* pages pinned from user memory: dirty them */
+	bool fixed_unique:1;	/* sent with @unique, not a fresh id */
+	u64 unique;		/* NOTIFY_REPLY: the daemon's notify_unique */
 	struct fp_arg in_args[3];
 	struct fp_arg out_args[2];
 	/* Background requests: called once with the outcome. */
