@@ -8,13 +8,14 @@
  * after that it is looked up again and must still be the same node.
  */
 #include <linux/fs.h>
+#include <linux/iversion.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
+#include <linux/posix_acl.h>
 #include <linux/slab.h>
+#include <linux/writeback.h>
 
 #include "fusepass.h"
-
-/* Longest name sent to a daemon, as FUSE. */
-#define FP_NAME_MAX 1024
 
 static u64 fp_dentry_time(const struct dentry *dentry)
 {
@@ -123,8 +124,8 @@ out_free:
 	return err;
 }
 
-static struct dentry *fp_node_lookup(struct inode *dir, struct dentry *entry,
-				     unsigned int flags)
+struct dentry *fp_node_lookup(struct inode *dir, struct dentry *entry,
+			      unsigned int flags)
 {
 	struct fuse_entry_out out;
 	struct dentry *newent;
@@ -213,6 +214,7 @@ static int fp_node_d_revalidate(struct dentry *entry, unsigned int flags)
 		    inode->i_generation != out.generation)
 			return 0;
 
+		forget_all_cached_acls(inode);
 		fp_change_attributes(inode, &out.attr,
 				     fp_entry_attr_timeout(&out), attr_version);
 		fp_change_entry_timeout(entry, &out);
@@ -281,50 +283,324 @@ const struct dentry_operations fp_dentry_ops = {
 
 /* ---- namespace operations ----------------------------------------- */
 
-static int fp_create(struct mnt_idmap *idmap, struct inode *dir,
-		     struct dentry *entry, umode_t mode, bool excl)
+/* The name is gone from the dcache too, if nobody is using it. */
+void fp_invalidate_entry(struct dentry *dentry)
 {
-	return -ENOSYS;
+	d_invalidate(dentry);
+	fp_invalidate_entry_cache(dentry);
+}
+
+/* A directory's contents changed: its size, times and link count did. */
+void fp_dir_changed(struct inode *dir)
+{
+	fp_invalidate_attr(dir);
+	inode_maybe_inc_iversion(dir, false);
+}
+
+/*
+ * An operation changed @inode's ctime on the daemon's side. With a
+ * writeback cache the kernel keeps ctime for regular files and tells the
+ * daemon later; otherwise it is asked for again.
+ */
+void fp_update_ctime(struct inode *inode)
+{
+	fp_invalidate_attr_mask(inode, STATX_CTIME);
+	if (!IS_NOCMTIME(inode)) {
+		inode_set_ctime_current(inode);
+		mark_inode_dirty_sync(inode);
+		mapping_set_error(inode->i_mapping,
+				  sync_inode_metadata(inode, 1));
+	}
+}
+
+/* The name @dentry of its inode was removed (unlink, rmdir, rename). */
+static void fp_entry_unlinked(struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct fp_inode *fi = fp_inode(inode);
+
+	spin_lock(&fi->lock);
+	fi->attr_version = atomic64_inc_return(&fp_conn_of(inode)->attr_version);
+	/* A careless daemon may have said nlink 0 already: not ours to fix. */
+	if (S_ISDIR(inode->i_mode))
+		clear_nlink(inode);
+	else if (inode->i_nlink > 0)
+		drop_nlink(inode);
+	spin_unlock(&fi->lock);
+	fp_invalidate_attr(inode);
+	fp_invalidate_entry_cache(dentry);
+	fp_update_ctime(inode);
+}
+
+/*
+ * Shared by MKNOD, MKDIR, SYMLINK and LINK: @args carries the opcode and
+ * the in arguments; the reply names the node that @entry (a negative
+ * dentry) now stands for, which must have the file type of @mode. Its
+ * lookup count is ours from here: kept in the inode, or FORGOTten when
+ * the reply cannot be used.
+ */
+static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
+			       struct fp_args *args, umode_t mode)
+{
+	struct fp_conn *conn = fp_conn_of(dir);
+	struct fuse_entry_out out = {};
+	struct fp_forget *forget;
+	struct dentry *alias;
+	struct inode *inode;
+	int err;
+
+	if (fp_is_bad(dir))
+		return -EIO;
+	forget = fp_forget_alloc();
+	if (!forget)
+		return -ENOMEM;
+
+	args->nodeid = fp_node_id(dir);
+	args->out_numargs = 1;
+	args->out_args[0].size = sizeof(out);
+	args->out_args[0].value = &out;
+	err = fp_simple_request(conn, args);
+	if (err) {
+		kfree(forget);
+		return err;
+	}
+	/* Whatever we make of the reply, the directory has changed. */
+	fp_dir_changed(dir);
+
+	if (!out.nodeid) {
+		/* Not an entry at all; it counted no lookup. */
+		kfree(forget);
+		return -EIO;
+	}
+	if (fp_valid_entry(&out, false) || out.nodeid == FUSE_ROOT_ID ||
+	    ((out.attr.mode ^ mode) & S_IFMT)) {
+		pr_debug("%s reply: node %llu of mode %o refused\n",
+			 fp_opcode_name(args->opcode), out.nodeid,
+			 out.attr.mode);
+		fp_queue_forget(conn, forget, out.nodeid, 1);
+		return -EIO;
+	}
+
+	inode = fp_iget_node(dir->i_sb, out.nodeid, out.generation, &out.attr,
+			     fp_entry_attr_timeout(&out), 0);
+	if (!inode) {
+		fp_queue_forget(conn, forget, out.nodeid, 1);
+		return -ENOMEM;
+	}
+	kfree(forget);
+
+	/*
+	 * d_splice_alias() refuses a directory that is already an ancestor
+	 * (-ELOOP) and moves a directory known elsewhere; on error it drops
+	 * the inode, whose lookup is then FORGOTten at eviction.
+	 */
+	d_drop(entry);
+	alias = d_splice_alias(inode, entry);
+	if (IS_ERR(alias))
+		return PTR_ERR(alias);
+	fp_change_entry_timeout(alias ?: entry, &out);
+	dput(alias);
+	return 0;
+}
+
+int fp_node_mknod(struct inode *dir, struct dentry *entry, umode_t mode,
+		  dev_t rdev)
+{
+	struct fp_conn *conn = fp_conn_of(dir);
+	struct fuse_mknod_in in = {};
+	struct fp_args args = {};
+
+	if (!(conn->init_flags & FUSE_DONT_MASK))
+		mode &= ~current_umask();
+	in.mode = mode;
+	in.rdev = new_encode_dev(rdev);
+	in.umask = current_umask();
+	args.opcode = FUSE_MKNOD;
+	args.in_numargs = 2;
+	args.in_args[0].size = conn->minor < 12 ? FUSE_COMPAT_MKNOD_IN_SIZE :
+						 sizeof(in);
+	args.in_args[0].value = &in;
+	args.in_args[1].size = entry->d_name.len + 1;
+	args.in_args[1].value = (void *)entry->d_name.name;
+	return fp_create_new_entry(dir, entry, &args, mode);
 }
 
 static int fp_mknod(struct mnt_idmap *idmap, struct inode *dir,
 		    struct dentry *entry, umode_t mode, dev_t rdev)
 {
-	return -ENOSYS;
+	return fp_node_mknod(dir, entry, mode, rdev);
+}
+
+/* A regular file made without opening it, as MKNOD: FUSE's way. */
+static int fp_create(struct mnt_idmap *idmap, struct inode *dir,
+		     struct dentry *entry, umode_t mode, bool excl)
+{
+	return fp_node_mknod(dir, entry, mode, 0);
 }
 
 static int fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 		    struct dentry *entry, umode_t mode)
 {
-	return -ENOSYS;
+	struct fp_conn *conn = fp_conn_of(dir);
+	struct fuse_mkdir_in in = {};
+	struct fp_args args = {};
+
+	if (!(conn->init_flags & FUSE_DONT_MASK))
+		mode &= ~current_umask();
+	in.mode = mode;
+	in.umask = current_umask();
+	args.opcode = FUSE_MKDIR;
+	args.in_numargs = 2;
+	args.in_args[0].size = sizeof(in);
+	args.in_args[0].value = &in;
+	args.in_args[1].size = entry->d_name.len + 1;
+	args.in_args[1].value = (void *)entry->d_name.name;
+	return fp_create_new_entry(dir, entry, &args, S_IFDIR);
 }
 
 static int fp_symlink(struct mnt_idmap *idmap, struct inode *dir,
 		      struct dentry *entry, const char *link)
 {
-	return -ENOSYS;
+	struct fp_args args = {};
+
+	args.opcode = FUSE_SYMLINK;
+	args.in_numargs = 2;
+	args.in_args[0].size = entry->d_name.len + 1;
+	args.in_args[0].value = (void *)entry->d_name.name;
+	args.in_args[1].size = strlen(link) + 1;
+	args.in_args[1].value = (void *)link;
+	return fp_create_new_entry(dir, entry, &args, S_IFLNK);
 }
 
 static int fp_link(struct dentry *old, struct inode *dir, struct dentry *new)
 {
-	return -ENOSYS;
+	struct inode *inode = d_inode(old);
+	struct fuse_link_in in = {};
+	struct fp_args args = {};
+	int err;
+
+	in.oldnodeid = fp_node_id(inode);
+	args.opcode = FUSE_LINK;
+	args.in_numargs = 2;
+	args.in_args[0].size = sizeof(in);
+	args.in_args[0].value = &in;
+	args.in_args[1].size = new->d_name.len + 1;
+	args.in_args[1].value = (void *)new->d_name.name;
+	err = fp_create_new_entry(dir, new, &args, inode->i_mode);
+	/*
+	 * The reply's attributes went to the node it names, which need not
+	 * be @inode: a daemon may give a hard link a node of its own. Either
+	 * way @inode's link count and ctime changed.
+	 */
+	if (!err || err == -EINTR)
+		fp_invalidate_attr(inode);
+	if (!err)
+		fp_update_ctime(inode);
+	return err;
+}
+
+static int fp_remove_name(struct inode *dir, struct dentry *entry, u32 opcode)
+{
+	struct fp_args args = {};
+	int err;
+
+	if (fp_is_bad(dir))
+		return -EIO;
+	args.opcode = opcode;
+	args.nodeid = fp_node_id(dir);
+	args.in_numargs = 1;
+	args.in_args[0].size = entry->d_name.len + 1;
+	args.in_args[0].value = (void *)entry->d_name.name;
+	err = fp_simple_request(fp_conn_of(dir), &args);
+	if (!err) {
+		fp_dir_changed(dir);
+		fp_entry_unlinked(entry);
+	} else if (err == -EINTR || err == -ENOENT) {
+		/* Gone already, or maybe gone: ask again next time. */
+		fp_invalidate_entry(entry);
+	}
+	return err;
 }
 
 static int fp_unlink(struct inode *dir, struct dentry *entry)
 {
-	return -ENOSYS;
+	return fp_remove_name(dir, entry, FUSE_UNLINK);
 }
 
 static int fp_rmdir(struct inode *dir, struct dentry *entry)
 {
-	return -ENOSYS;
+	return fp_remove_name(dir, entry, FUSE_RMDIR);
+}
+
+static int fp_rename_common(struct inode *olddir, struct dentry *oldent,
+			    struct inode *newdir, struct dentry *newent,
+			    unsigned int flags, u32 opcode, unsigned int insize)
+{
+	struct fuse_rename2_in in = {};
+	struct fp_args args = {};
+	int err;
+
+	in.newdir = fp_node_id(newdir);
+	in.flags = flags;
+	args.opcode = opcode;
+	args.nodeid = fp_node_id(olddir);
+	args.in_numargs = 3;
+	args.in_args[0].size = insize;
+	args.in_args[0].value = &in;
+	args.in_args[1].size = oldent->d_name.len + 1;
+	args.in_args[1].value = (void *)oldent->d_name.name;
+	args.in_args[2].size = newent->d_name.len + 1;
+	args.in_args[2].value = (void *)newent->d_name.name;
+	err = fp_simple_request(fp_conn_of(olddir), &args);
+	if (!err) {
+		fp_update_ctime(d_inode(oldent));
+		if (flags & RENAME_EXCHANGE)
+			fp_update_ctime(d_inode(newent));
+		fp_dir_changed(olddir);
+		if (olddir != newdir)
+			fp_dir_changed(newdir);
+		/* A replaced target lost a name. */
+		if (!(flags & RENAME_EXCHANGE) && d_really_is_positive(newent))
+			fp_entry_unlinked(newent);
+	} else if (err == -EINTR || err == -ENOENT) {
+		/*
+		 * Interrupted, the rename may or may not have happened; the
+		 * names are looked up again (unless in use, and then they
+		 * may be wrong until they are).
+		 */
+		fp_invalidate_entry(oldent);
+		if (d_really_is_positive(newent))
+			fp_invalidate_entry(newent);
+	}
+	return err;
 }
 
 static int fp_rename2(struct mnt_idmap *idmap, struct inode *olddir,
 		      struct dentry *oldent, struct inode *newdir,
 		      struct dentry *newent, unsigned int flags)
 {
-	return -ENOSYS;
+	struct fp_conn *conn = fp_conn_of(olddir);
+	int err;
+
+	if (fp_is_bad(olddir))
+		return -EIO;
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if (!flags)
+		return fp_rename_common(olddir, oldent, newdir, newent, 0,
+					FUSE_RENAME,
+					sizeof(struct fuse_rename_in));
+
+	/* RENAME2 is 7.23; a daemon without it cannot honour the flags. */
+	if (READ_ONCE(conn->no_rename2) || conn->minor < 23)
+		return -EINVAL;
+	err = fp_rename_common(olddir, oldent, newdir, newent, flags,
+			       FUSE_RENAME2, sizeof(struct fuse_rename2_in));
+	if (err == -ENOSYS) {
+		WRITE_ONCE(conn->no_rename2, true);
+		err = -EINVAL;
+	}
+	return err;
 }
 
 /* ---- inode operations --------------------------------------------- */
@@ -357,4 +633,7 @@ void fp_init_dir_inode(struct inode *inode)
 void fp_init_symlink_inode(struct inode *inode)
 {
 	inode->i_op = &fp_symlink_iops;
+	/* page_get_link() needs the cached target in lowmem. */
+	inode->i_data.a_ops = &fp_symlink_aops;
+	inode_nohighmem(inode);
 }

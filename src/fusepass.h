@@ -89,6 +89,8 @@ struct fp_args {
 	bool out_argvar:1;	/* last out arg may come back shorter */
 	bool page_zeroing:1;	/* zero what a short reply leaves of pages */
 	bool user_pages:1;	/* pages pinned from user memory: dirty them */
+	bool fixed_unique:1;	/* sent with @unique, not a fresh id */
+	u64 unique;		/* NOTIFY_REPLY: the daemon's notify_unique */
 	struct fp_arg in_args[3];
 	struct fp_arg out_args[2];
 	/* Background requests: called once with the outcome. */
@@ -503,10 +505,16 @@ extern const struct inode_operations fp_special_iops;
 /* ------------------------------------------------------------------ */
 /* dir.c: daemon-served names and directories                        */
 /* ------------------------------------------------------------------ */
+/* Longest name sent to or taken from a daemon, as FUSE. */
+#define FP_NAME_MAX 1024
+
 extern const struct dentry_operations fp_dentry_ops;
 void fp_init_dir_inode(struct inode *inode);
 void fp_init_symlink_inode(struct inode *inode);
 void fp_invalidate_entry_cache(struct dentry *dentry);
+void fp_invalidate_entry(struct dentry *dentry);
+void fp_dir_changed(struct inode *dir);
+void fp_update_ctime(struct inode *inode);
 void fp_dentry_settime(struct dentry *dentry, u64 time);
 void fp_change_entry_timeout(struct dentry *dentry,
 			     const struct fuse_entry_out *out);
@@ -516,8 +524,17 @@ void fp_fill_lookup_args(struct fp_args *args, u64 nodeid,
 			 const struct qstr *name, struct fuse_entry_out *out);
 int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
 		   struct fuse_entry_out *out, struct inode **inode);
+int fp_node_mknod(struct inode *dir, struct dentry *entry, umode_t mode,
+		  dev_t rdev);
+struct dentry *fp_node_lookup(struct inode *dir, struct dentry *entry,
+			      unsigned int flags);
 extern const struct inode_operations fp_dir_iops;
+
+/* ------------------------------------------------------------------ */
+/* symlink.c: daemon-served symbolic links                           */
+/* ------------------------------------------------------------------ */
 extern const struct inode_operations fp_symlink_iops;
+extern const struct address_space_operations fp_symlink_aops;
 
 /* ------------------------------------------------------------------ */
 /* readdir.c: daemon-served directories                              */

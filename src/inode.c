@@ -313,6 +313,8 @@ int fp_do_getattr_node(struct inode *inode, struct file *file)
 	u64 attr_version;
 	int err;
 
+	/* Cached ACLs are as old as the attributes they came with. */
+	forget_all_cached_acls(inode);
 	attr_version = atomic64_read(&conn->attr_version);
 	if (file && S_ISREG(inode->i_mode)) {
 		struct fp_file *ff = file->private_data;

@@ -129,7 +129,9 @@ static bool fp_queue_request_locked(struct fp_conn *conn, struct fp_req *req)
 		return false;
 	req->in_h.len = sizeof(req->in_h) + fp_args_size(req->args->in_numargs,
 				req->args->in_args);
-	req->in_h.unique = fp_next_unique_locked(conn);
+	/* A NOTIFY_REPLY (never answered) carries the daemon's own id. */
+	req->in_h.unique = req->args->fixed_unique ? req->args->unique :
+			   fp_next_unique_locked(conn);
 	set_bit(FR_PENDING, &req->flags);
 	list_add_tail(&req->list, &conn->pending);
 	fp_stats_request(conn, req->in_h.opcode);

@@ -437,8 +437,15 @@ static const struct super_operations fp_super_ops = {
 /* Once INIT is answered: what the superblock takes from the daemon. */
 void fp_init_reply_fs(struct fp_conn *conn, struct super_block *sb)
 {
-	if (conn->init_flags & FUSE_POSIX_ACL)
-		sb->s_flags |= SB_POSIXACL;
+	/*
+	 * A daemon that uses POSIX ACLs has the kernel enforce them, which
+	 * is a permission check from the mode bits and ACLs: it implies
+	 * default_permissions, as with FUSE.
+	 */
+	if (conn->init_flags & FUSE_POSIX_ACL) {
+		conn->mount_flags |= FP_DEFAULT_PERMISSIONS;
+		fp_sb(sb)->flags |= FP_DEFAULT_PERMISSIONS;
+	}
 }
 
 static int fp_fill_super_common(struct super_block *sb)
@@ -495,6 +502,12 @@ static int fp_fill_super_daemon(struct super_block *sb, struct fs_context *fc)
 
 	fp_fill_super_common(sb);
 	sb->s_stack_depth = 1;
+	/*
+	 * As with FUSE: ACL xattrs reach the daemon whether or not it uses
+	 * them (FUSE_POSIX_ACL), and the VFS leaves the umask alone, which
+	 * the daemon applies itself (FUSE_DONT_MASK) or else dir.c does.
+	 */
+	sb->s_flags |= SB_POSIXACL;
 	if (opts->blksize) {
 		sb->s_blocksize = opts->blksize;
 		sb->s_blocksize_bits = ilog2(opts->blksize);
