@@ -5,7 +5,8 @@
 #   make                 build fusepass.ko for the running kernel
 #   make KVER=...        ... or for another installed kernel
 #   make helpers         build the userspace helpers (mount.fusepass, ...)
-#   sudo make install    install through DKMS, install the helpers, load it
+#   sudo make install    build the .debs, install them (DKMS builds the
+#                        module), load it; `make uninstall` reverses it
 #   make deb             the .debs alone, in .build/deb/ (`make lintian`)
 #   sudo make check      boot the stock Debian kernels under QEMU and run
 #                        every suite (KERNELS="6.1 6.12" selects kernels;
@@ -76,21 +77,28 @@ deb:
 lintian:
 	lintian --fail-on error --display-info $(DEB_DIR)/fusepass_$(VERSION)_$(DEB_ARCH).changes
 
-# Build dependencies for the running kernel (Debian): DKMS, headers, gcc.
+# Build dependencies (Debian): DKMS, the kernel's headers, the packaging.
 install-deps:
-	@if ! command -v dkms >/dev/null || [ ! -d $(KDIR) ] || ! command -v cc >/dev/null; then \
-		apt-get update && apt-get install -y dkms linux-headers-$(KVER) build-essential; \
+	@if ! command -v dkms >/dev/null || [ ! -d $(KDIR) ] || \
+	    ! command -v cc >/dev/null || ! command -v dh_dkms >/dev/null; then \
+		apt-get update && apt-get install -y dkms linux-headers-$(KVER) \
+			build-essential debhelper dh-dkms dpkg-dev; \
 	fi
 
-install: install-deps
-	$(MAKE) dkms-install helpers
-	$(MAKE) -C src/helpers install
-	modprobe fusepass
+# The packages' own path: their postinst has DKMS build the module for the
+# running kernel (and the newest installed one).
+install: install-deps deb
+	apt-get install -y --reinstall $(DEBS)
+	dkms autoinstall -k $(KVER)
+	scripts/load-module
 
+# The packages, and what `make dkms-install` registered if anything.
 uninstall:
 	-modprobe -r fusepass
-	$(MAKE) -C src/helpers uninstall
-	$(MAKE) dkms-uninstall
+	if dpkg -s fusepass-dkms >/dev/null 2>&1 || dpkg -s fusepass-utils >/dev/null 2>&1; then \
+		apt-get purge -y fusepass-dkms fusepass-utils; \
+	fi
+	if [ -n "$$(dkms status fusepass 2>/dev/null)" ]; then $(MAKE) dkms-uninstall; fi
 
 check:
 	test/check $(KERNELS)
