@@ -14,6 +14,22 @@ check_label() {
 		die "unknown kernel label '$1' (known: ${!LABEL_METAPKG[*]})"
 }
 
+# The chroot a label's module is built in; nothing for the host's kernels.
+label_root() {
+	:
+}
+
+# The kernel image to boot: the package's /boot file, or where Debian 13's
+# packaging puts it, in the frozen module tree (test/lib/dkms.sh).
+kernel_image() {
+	local tree=$BUILD/$1/modroot/lib/modules/$1
+	if [[ -f /boot/vmlinuz-$1 ]]; then
+		echo "/boot/vmlinuz-$1"
+	else
+		echo "$tree/vmlinuz"
+	fi
+}
+
 # Print the KVER the label's metapackage depends on, e.g. 6.1.0-56-amd64.
 resolve_kver() {
 	local pkg=${LABEL_METAPKG[$1]} deps kver

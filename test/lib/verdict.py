@@ -70,10 +70,10 @@ def judge(root, label, suites):
                         '(see console.log)')
     insmod = read(os.path.join(d, 'insmod.rc'))
     if insmod is None:
-        problems.append('fusepass.ko was never loaded')
+        problems.append('fusepass was never loaded')
         return passed, failed, skipped, problems, notes
     if insmod.strip() != '0':
-        problems.append('insmod fusepass.ko failed: %s'
+        problems.append('modprobe fusepass failed: %s'
                         % read(os.path.join(d, 'insmod.log'), '').strip())
         return passed, failed, skipped, problems, notes
 
