@@ -3,10 +3,13 @@
 #
 # A label names a Debian 12 metapackage; the ABI number behind it moves with
 # security updates, so it is read from the installed metapackage each run.
+# "backports" is Debian 13's trixie-backports linux-image-amd64, resolved
+# and prepared in a Debian 13 root instead (test/lib/backports.sh).
 
 declare -A LABEL_METAPKG=(
 	[6.1]=linux-image-amd64
 	[6.12]=linux-image-6.12-amd64
+	[backports]="linux-image-amd64 (trixie-backports)"
 )
 
 check_label() {
@@ -16,7 +19,7 @@ check_label() {
 
 # The chroot a label's module is built in; nothing for the host's kernels.
 label_root() {
-	:
+	[[ $1 != backports ]] || echo "$TRIXIE_ROOT"
 }
 
 # The kernel image to boot: the package's /boot file, or where Debian 13's
