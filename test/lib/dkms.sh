@@ -13,12 +13,16 @@
 DKMS_LOCK=/run/lock/fusepass-check.lock
 
 # The .debs (make deb) and lintian's verdict on them (an error fails).
+# fusepass-utils is also unpacked into .build/deb/utils-root/: the guest
+# binds its files over the installed ones, which another run may have
+# replaced with its own meanwhile.
 build_debs() {
 	local log=$RESULTS_ROOT/deb-build.log lint=$RESULTS_ROOT/lintian.txt
 	make -C "$REPO" deb >"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; return 1; }
 	make -s -C "$REPO" lintian >"$lint" 2>&1 ||
 		{ cat "$lint" >&2; return 1; }
+	dpkg-deb -x "$(built_debs | tail -n1)" "$BUILD/deb/utils-root"
 }
 
 # The built packages: fusepass-dkms, then fusepass-utils unless ONLY_DKMS.
