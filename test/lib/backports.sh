@@ -73,9 +73,16 @@ backports_kernel() {
 	local kver=$1 mods=$TRIXIE_ROOT/usr/lib/modules
 	local cache=/var/cache/fusepass-kernel stamp=$mods/$kver/.fusepass-extracted
 	local d deb
+	# The last run's fusepass-dkms would be built for a new kernel by the
+	# headers' hook, failing their install if it does not build; this run
+	# installs its own later (test/lib/dkms.sh).
+	run_in "$TRIXIE_ROOT" dpkg --purge fusepass-dkms || true
+	# As a Debian 13 user: DKMS from trixie, the kernel from backports.
+	run_in "$TRIXIE_ROOT" env DEBIAN_FRONTEND=noninteractive apt-get -q \
+		install -y --no-install-recommends "${TRIXIE_PACKAGES[@]}" || return 1
 	run_in "$TRIXIE_ROOT" env DEBIAN_FRONTEND=noninteractive apt-get -q \
 		install -y --no-install-recommends -t trixie-backports \
-		"linux-headers-$kver" "${TRIXIE_PACKAGES[@]}" || return 1
+		"linux-headers-$kver" || return 1
 	if [[ ! -f $stamp ]]; then
 		rm -rf "$TRIXIE_ROOT$cache"
 		mkdir -p "$TRIXIE_ROOT$cache"

@@ -25,7 +25,7 @@ build_debs() {
 	dpkg-deb -x "$(built_debs | tail -n1)" "$BUILD/deb/utils-root"
 }
 
-# The built packages: fusepass-dkms, then fusepass-utils unless ONLY_DKMS.
+# built_debs [dkms-only]: fusepass-dkms, then fusepass-utils unless asked not.
 built_debs() {
 	local arch
 	arch=$(dpkg --print-architecture)
@@ -101,7 +101,8 @@ dkms_build_for() {
 		return 1
 	}
 	# make.log starts with the date the build began and ends with it.
-	[[ -n $mlog ]] && DKMS_SECONDS[$label]=$(($(stat -c %Y "$mlog") - $(date -d "$(sed -n 2p "$mlog")" +%s)))
+	[[ -z $mlog ]] || DKMS_SECONDS[$label]=$(($(stat -c %Y "$mlog") -
+		$(date -d "$(sed -n 2p "$mlog")" +%s)))
 }
 
 # freeze_modules ROOT KVER: ROOT's /lib/modules/KVER as of now, for the
