@@ -77,12 +77,14 @@ deb:
 lintian:
 	lintian --fail-on error --display-info $(DEB_DIR)/fusepass_$(VERSION)_$(DEB_ARCH).changes
 
-# Build dependencies (Debian): DKMS, the kernel's headers, the packaging.
+# Build dependencies (Debian): DKMS, the kernel's headers, the packaging,
+# openssl (DKMS makes its module signing key with it).
 install-deps:
 	@if ! command -v dkms >/dev/null || [ ! -d $(KDIR) ] || \
-	    ! command -v cc >/dev/null || ! command -v dh_dkms >/dev/null; then \
+	    ! command -v cc >/dev/null || ! command -v dh_dkms >/dev/null || \
+	    ! command -v openssl >/dev/null; then \
 		apt-get update && apt-get install -y dkms linux-headers-$(KVER) \
-			build-essential debhelper dh-dkms dpkg-dev; \
+			build-essential debhelper dh-dkms dpkg-dev openssl; \
 	fi
 
 # The packages' own path: their postinst has DKMS build the module for the

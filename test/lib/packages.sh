@@ -8,8 +8,9 @@ HOST_PACKAGES=(
 	python3 python3-pytest python3-distutils meson ninja-build pkgconf
 	build-essential patch dpkg-dev e2fsprogs cpio kmod xz-utils zstd
 	acl attr util-linux coreutils libfuse3-dev sparse
-	# the packages (test/lib/dkms.sh) and the Debian 13 root (backports.sh)
-	debhelper dh-dkms dkms lintian debootstrap
+	# the packages (test/lib/dkms.sh; DKMS makes its signing key with
+	# openssl) and the Debian 13 root (backports.sh)
+	debhelper dh-dkms dkms openssl lintian debootstrap
 )
 
 SRC_LIST_BASE=/etc/apt/sources.list.d/fusepass-deb-src
