@@ -4,40 +4,58 @@
 #
 #   make                 build fusepass.ko for the running kernel
 #   make KVER=...        ... or for another installed kernel
-#   make helpers         build the userspace helpers (mount.fusepass)
-#   sudo make install    install through DKMS, install the helpers, load it
+#   make helpers         build the userspace helpers (mount.fusepass, ...)
+#   sudo make install    build the .debs, install them (DKMS builds the
+#                        module), load it; `make uninstall` reverses it
+#   make deb             the .debs alone, in .build/deb/ (`make lintian`)
 #   sudo make check      boot the stock Debian kernels under QEMU and run
-#                        every suite (KERNELS="6.1 6.12" selects kernels)
+#                        every suite (KERNELS="6.1 6.12" selects kernels;
+#                        "backports" is Debian 13's newest, see README)
 #   make sparse          build with sparse (C=2)
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# The kernels DKMS builds for (dkms.conf); `make` refuses the others too.
+SUPPORTED := $(shell sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 KERNELS ?= 6.1 6.12
 DKMS_SRC := /usr/src/fusepass-$(VERSION)
 # What DKMS needs to build the module, and nothing else.
 DKMS_FILES := dkms.conf Kbuild src/*.c src/*.h include
+DEB_DIR := .build/deb
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEBS = $(CURDIR)/$(DEB_DIR)/fusepass-dkms_$(VERSION)_all.deb \
+	$(CURDIR)/$(DEB_DIR)/fusepass-utils_$(VERSION)_$(DEB_ARCH).deb
 
-modules:
+modules: supported
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+supported:
+	@echo "$(KVER)" | grep -Eq '$(SUPPORTED)' || { \
+		echo "fusepass: kernel $(KVER) is outside the supported range (dkms.conf: BUILD_EXCLUSIVE_KERNEL=\"$(SUPPORTED)\")" >&2; \
+		exit 1; }
 
 helpers:
 	$(MAKE) -C src/helpers
 
 all: modules helpers
 
-sparse:
+sparse: supported
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
 
 # The UAPI header must stand alone, also for C90 userspace.
 uapi-check:
 	cc -std=c90 -Wall -Werror -pedantic -fsyntax-only -x c include/uapi/linux/fusepass.h
 
+# The module's source as DKMS wants it: $(DESTDIR)/usr/src/fusepass-VERSION.
+dkms-source:
+	install -d $(DESTDIR)$(DKMS_SRC)
+	cp -r --parents --no-preserve=ownership $(DKMS_FILES) $(DESTDIR)$(DKMS_SRC)/
+
+# Without packages (other distributions): register the source with DKMS.
 dkms-install:
 	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)/src
-	cp -r dkms.conf Kbuild include $(DKMS_SRC)/
-	cp src/*.c src/*.h $(DKMS_SRC)/src/
+	$(MAKE) dkms-source
 	dkms remove fusepass/$(VERSION) --all >/dev/null 2>&1 || true
 	dkms add fusepass/$(VERSION)
 	dkms build fusepass/$(VERSION) -k $(KVER)
@@ -47,21 +65,42 @@ dkms-uninstall:
 	dkms remove fusepass/$(VERSION) --all || true
 	rm -rf $(DKMS_SRC)
 
-# Build dependencies for the running kernel (Debian): DKMS, headers, gcc.
+# fusepass-dkms and fusepass-utils, built from a copy of this tree (the
+# build writes next to the source directory).
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/fusepass-$(VERSION)
+	tar -c --exclude=./.git --exclude=./.build --exclude=./test-results \
+		--exclude=./bench-results . | tar -x -C $(DEB_DIR)/fusepass-$(VERSION)
+	cd $(DEB_DIR)/fusepass-$(VERSION) && dpkg-buildpackage -us -uc -b
+
+lintian:
+	lintian --fail-on error --display-info $(DEB_DIR)/fusepass_$(VERSION)_$(DEB_ARCH).changes
+
+# Build dependencies (Debian): DKMS, the kernel's headers, the packaging,
+# openssl (DKMS makes its module signing key with it).
 install-deps:
-	@if ! command -v dkms >/dev/null || [ ! -d $(KDIR) ] || ! command -v cc >/dev/null; then \
-		apt-get update && apt-get install -y dkms linux-headers-$(KVER) build-essential; \
+	@if ! command -v dkms >/dev/null || [ ! -d $(KDIR) ] || \
+	    ! command -v cc >/dev/null || ! command -v dh_dkms >/dev/null || \
+	    ! command -v openssl >/dev/null; then \
+		apt-get update && apt-get install -y dkms linux-headers-$(KVER) \
+			build-essential debhelper dh-dkms dpkg-dev openssl; \
 	fi
 
-install: install-deps
-	$(MAKE) dkms-install helpers
-	$(MAKE) -C src/helpers install
-	modprobe fusepass
+# The packages' own path: their postinst has DKMS build the module for the
+# running kernel (and the newest installed one).
+install: install-deps deb
+	apt-get install -y --reinstall $(DEBS)
+	dkms autoinstall -k $(KVER)
+	scripts/load-module
 
+# The packages, and what `make dkms-install` registered if anything.
 uninstall:
 	-modprobe -r fusepass
-	$(MAKE) -C src/helpers uninstall
-	$(MAKE) dkms-uninstall
+	if dpkg -s fusepass-dkms >/dev/null 2>&1 || dpkg -s fusepass-utils >/dev/null 2>&1; then \
+		apt-get purge -y fusepass-dkms fusepass-utils; \
+	fi
+	if [ -n "$$(dkms status fusepass 2>/dev/null)" ]; then $(MAKE) dkms-uninstall; fi
 
 check:
 	test/check $(KERNELS)
@@ -69,6 +108,8 @@ check:
 clean:
 	if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C src/helpers clean
+	rm -rf $(DEB_DIR)
 
-.PHONY: modules helpers all sparse uapi-check dkms-install dkms-uninstall \
-	install-deps install uninstall check clean
+.PHONY: modules supported helpers all sparse uapi-check dkms-source \
+	dkms-install dkms-uninstall deb lintian install-deps install uninstall \
+	check clean

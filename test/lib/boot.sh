@@ -28,7 +28,7 @@ boot_guest() {
 	timeout --kill-after=10 "$BOOT_TIMEOUT" \
 		qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
 		-nographic -no-reboot \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
 		-append "${cmdline[*]}" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$out,mount_tag=results,security_model=none,multidevs=remap" \

@@ -21,3 +21,18 @@ fail_label() {
 
 # sha256 of files and strings, for cache keys.
 hash_of() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+# run_in ROOT CMD...: CMD inside the chroot ROOT, with /proc (objtool reads
+# it) and /dev, in a mount namespace of its own so that nothing stays
+# mounted afterwards; with an empty ROOT, CMD on the host.
+run_in() {
+	local root=$1
+	shift
+	if [[ -z $root ]]; then
+		"$@"
+		return
+	fi
+	unshare --mount --propagation private /bin/sh -c '
+		mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" &&
+		exec chroot "$0" "$@"' "$root" "$@"
+}

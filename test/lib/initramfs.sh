@@ -3,8 +3,10 @@
 # test/guest/init (sourced). Everything else comes from the host root.
 
 # Modules needed to reach the host root; those built into KVER are skipped.
+# They come from the guest's module tree, frozen by test/lib/dkms.sh.
 initramfs_modules() {
-	modprobe -d / -S "$1" --show-depends -a virtio_pci 9pnet_virtio 9p |
+	modprobe -d "$BUILD/$1/modroot" -S "$1" --show-depends \
+		-a virtio_pci 9pnet_virtio 9p |
 		awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 

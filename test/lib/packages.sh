@@ -8,6 +8,9 @@ HOST_PACKAGES=(
 	python3 python3-pytest python3-distutils meson ninja-build pkgconf
 	build-essential patch dpkg-dev e2fsprogs cpio kmod xz-utils zstd
 	acl attr util-linux coreutils libfuse3-dev sparse
+	# the packages (test/lib/dkms.sh; DKMS makes its signing key with
+	# openssl) and the Debian 13 root (backports.sh)
+	debhelper dh-dkms dkms openssl lintian debootstrap
 )
 
 SRC_LIST_BASE=/etc/apt/sources.list.d/fusepass-deb-src
@@ -51,7 +54,9 @@ update_file() {
 
 install_packages() {
 	write_deb_src
+	# Other checkouts' runs may hold apt's lock for a while.
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		install -y -q \
 		--no-install-recommends "${HOST_PACKAGES[@]}"
 }

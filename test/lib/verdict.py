@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judge the results of test/check: verdict.py RESULTS_ROOT SUITES -- LABELS
 
-Reads what the host (host-errors.txt, kver.txt, times.txt, selection.env)
-and the guest (done, insmod.rc, <suite>.rc, <suite>.xml, reference/...,
-dmesg.txt) left in RESULTS_ROOT/<label>/, prints a report per kernel and
-the totals, and exits non-zero on any failure. The console log and dmesg
-are part of the verdict: a kernel splat fails the run even when every test
-passed.
+Reads what the host (host-errors.txt, kver.txt, package.txt, times.txt,
+selection.env) and the guest (done, insmod.rc, <suite>.rc, <suite>.xml,
+reference/..., dmesg.txt) left in RESULTS_ROOT/<label>/, prints a report per
+kernel and the totals, writes them as a Markdown table to
+RESULTS_ROOT/kernels.md, and exits non-zero on any failure. The console log
+and dmesg are part of the verdict: a kernel splat fails the run even when
+every test passed.
 
 The reference run (the suites marked "# reference: yes", on the kernel's
 own FUSE, in reference/) is information, not a gate: its results are
@@ -22,6 +23,7 @@ import os
 import re
 import shlex
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -147,10 +149,10 @@ def judge(root, label, suites):
                         '(see console.log)')
     insmod = read(os.path.join(d, 'insmod.rc'))
     if insmod is None:
-        problems.append('fusepass.ko was never loaded')
+        problems.append('fusepass was never loaded')
         return passed, failed, skipped, problems, notes
     if insmod.strip() != '0':
-        problems.append('insmod fusepass.ko failed: %s'
+        problems.append('modprobe fusepass failed: %s'
                         % read(os.path.join(d, 'insmod.log'), '').strip())
         if selection(d).get('REFERENCE', 'yes') != 'no':
             for suite in suites:
@@ -213,18 +215,36 @@ def judge(root, label, suites):
     return passed, failed, skipped, problems, notes
 
 
+def write_table(root, rows, suites):
+    """test-results/kernels.md: the README's supported-kernel table, as
+    this run found it."""
+    with open(os.path.join(root, 'kernels.md'), 'w') as out:
+        out.write('| Kernel | Debian package | `make check` (%s; suites: %s) |\n'
+                  % (time.strftime('%Y-%m-%d'), ', '.join(suites)))
+        out.write('|---|---|---|\n')
+        for label, kver, package, status, p, f, s, problems in rows:
+            result = '%s: %d passed, %d failed, %d skipped' % (status, p, f, s)
+            if problems:
+                result += ' (%s)' % problems[0].replace('|', '\\|')
+            out.write('| %s (label `%s`) | `%s` | %s |\n'
+                      % (kver, label, package, result))
+
+
 def main():
     root, rest = sys.argv[1], sys.argv[2:]
     sep = rest.index('--')
     suites, labels = rest[:sep], rest[sep + 1:]
     total = [0, 0, 0]
     bad_labels = []
+    rows = []
     for label in labels:
         p, f, s, problems, notes = judge(root, label, suites)
         total = [total[0] + p, total[1] + f, total[2] + s]
         kver = (read(os.path.join(root, label, 'kver.txt')) or '?').strip()
         times = (read(os.path.join(root, label, 'times.txt')) or '').strip()
         status = 'FAIL' if problems else 'PASS'
+        package = (read(os.path.join(root, label, 'package.txt')) or '?').strip()
+        rows.append((label, kver, package, status, p, f, s, problems))
         print('%s %s (%s): %d passed, %d failed, %d skipped%s'
               % (status, label, kver, p, f, s, '; ' + times if times else ''))
         for line in notes:
@@ -233,6 +253,7 @@ def main():
             print('    FAIL: ' + line)
         if problems:
             bad_labels.append(label)
+    write_table(root, rows, suites)
     if bad_labels:
         print('verdict: FAIL on ' + ' '.join(bad_labels))
     else:
