@@ -80,6 +80,12 @@ int fp_dev_attach(struct file *file, struct fp_conn *conn)
 
 /* ---- reading requests --------------------------------------------- */
 
+/*
+ * Copy, never reference: spliced into a pipe (older kernels'
+ * copy_page_to_iter() would hand the page cache page itself to the pipe),
+ * a page still locked by the request's sender would make the daemon
+ * wait, reading the pipe, for the reply it has not sent yet.
+ */
 static int fp_copy_pages_to_iter(struct fp_args_pages *ap, unsigned int size,
 				 struct iov_iter *to)
 {
@@ -87,9 +93,11 @@ static int fp_copy_pages_to_iter(struct fp_args_pages *ap, unsigned int size,
 
 	for (i = 0; i < ap->num_pages && size; i++) {
 		unsigned int len = min(ap->descs[i].length, size);
+		void *addr = kmap_local_page(ap->pages[i]);
+		size_t copied = copy_to_iter(addr + ap->descs[i].offset, len, to);
 
-		if (copy_page_to_iter(ap->pages[i], ap->descs[i].offset, len,
-				      to) != len)
+		kunmap_local(addr);
+		if (copied != len)
 			return -EFAULT;
 		size -= len;
 	}
