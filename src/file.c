@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * file.c - open files served by the daemon: OPEN/OPENDIR and the
- * RELEASE owed for each, shared by regular files and directories.
+ * RELEASE owed for each (shared by regular files and directories),
+ * FLUSH and FSYNC.
  *
  * An fp_file is the daemon's file handle (fh) for one open. It is
  * reference counted (writeback may hold it past close); when the last
@@ -204,9 +205,18 @@ void fp_finish_open(struct inode *inode, struct file *file)
 	fp_io_finish_open(inode, file);
 }
 
+/*
+ * OPEN, and what an O_TRUNC the daemon does atomically means for the
+ * page cache: with a writeback cache no writeback WRITE may be in flight
+ * while the daemon truncates, nor be sent afterwards beyond the new size.
+ */
 int fp_open_common(struct inode *inode, struct file *file, bool isdir)
 {
 	struct fp_conn *conn = fp_conn_of(inode);
+	bool is_trunc = !isdir && (file->f_flags & O_TRUNC) &&
+			(conn->init_flags & FUSE_ATOMIC_O_TRUNC);
+	bool is_wb_trunc = is_trunc &&
+			   (conn->init_flags & FUSE_WRITEBACK_CACHE);
 	struct fp_file *ff;
 	int err;
 
@@ -216,12 +226,22 @@ int fp_open_common(struct inode *inode, struct file *file, bool isdir)
 	if (err)
 		return err;
 
+	if (is_wb_trunc) {
+		inode_lock(inode);
+		fp_io_set_nowrite(inode);
+	}
 	ff = fp_send_open(conn, fp_node_id(inode), file->f_flags, isdir);
-	if (IS_ERR(ff))
-		return PTR_ERR(ff);
-	file->private_data = ff;
-	fp_finish_open(inode, file);
-	return 0;
+	if (!IS_ERR(ff) && is_trunc)
+		fp_io_truncate_size(inode);
+	if (is_wb_trunc)
+		fp_io_release_nowrite(inode);
+	if (!IS_ERR(ff)) {
+		file->private_data = ff;
+		fp_finish_open(inode, file);
+	}
+	if (is_wb_trunc)
+		inode_unlock(inode);
+	return PTR_ERR_OR_ZERO(ff);
 }
 
 void fp_release_common(struct inode *inode, struct file *file, bool isdir)
@@ -238,7 +258,94 @@ void fp_release_common(struct inode *inode, struct file *file, bool isdir)
 	fp_file_put(ff, false);
 }
 
-/* ---- to be filled: I/O, locks, ioctl, poll ------------------------ */
+/* ---- FLUSH and FSYNC -------------------------------------------------- */
+
+/*
+ * Every close(2): dirty data first, then FLUSH with the closing owner,
+ * which is also how the daemon drops that owner's POSIX locks.
+ */
+static int fp_flush(struct file *file, fl_owner_t id)
+{
+	struct inode *inode = file_inode(file);
+	struct fp_file *ff = file->private_data;
+	struct fp_conn *conn = ff->conn;
+	bool wb = conn->init_flags & FUSE_WRITEBACK_CACHE;
+	struct fuse_flush_in in = {};
+	struct fp_args args = {};
+	int err;
+
+	if (fp_is_bad(inode))
+		return -EIO;
+	if ((ff->open_flags & FOPEN_NOFLUSH) && !wb)
+		return 0;
+
+	err = write_inode_now(inode, 1);
+	if (err)
+		return err;
+	err = filemap_check_errors(file->f_mapping);
+	if (err)
+		return err;
+
+	if (!READ_ONCE(conn->no_flush)) {
+		in.fh = ff->fh;
+		in.lock_owner = fp_lock_owner_id(conn, id);
+		args.opcode = FUSE_FLUSH;
+		args.nodeid = fp_node_id(inode);
+		args.in_numargs = 1;
+		args.in_args[0].size = sizeof(in);
+		args.in_args[0].value = &in;
+		args.force = true;
+		err = fp_simple_request(conn, &args);
+		if (err == -ENOSYS) {
+			WRITE_ONCE(conn->no_flush, true);
+			err = 0;
+		}
+	}
+	/* The kernel does not count blocks a writeback cache wrote. */
+	if (!err && wb)
+		fp_invalidate_attr_mask(inode, STATX_BLOCKS);
+	return err;
+}
+
+static int fp_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct inode *inode = file_inode(file);
+	struct fp_file *ff = file->private_data;
+	struct fp_conn *conn = ff->conn;
+	struct fuse_fsync_in in = {};
+	struct fp_args args = {};
+	int err;
+
+	if (fp_is_bad(inode))
+		return -EIO;
+
+	inode_lock(inode);
+	/* Dirty pages acknowledged by the daemon, and errors reported. */
+	err = file_write_and_wait_range(file, start, end);
+	if (err)
+		goto out;
+	err = sync_inode_metadata(inode, 1);
+	if (err || READ_ONCE(conn->no_fsync))
+		goto out;
+
+	in.fh = ff->fh;
+	in.fsync_flags = datasync ? FUSE_FSYNC_FDATASYNC : 0;
+	args.opcode = FUSE_FSYNC;
+	args.nodeid = fp_node_id(inode);
+	args.in_numargs = 1;
+	args.in_args[0].size = sizeof(in);
+	args.in_args[0].value = &in;
+	err = fp_simple_request(conn, &args);
+	if (err == -ENOSYS) {
+		WRITE_ONCE(conn->no_fsync, true);
+		err = 0;
+	}
+out:
+	inode_unlock(inode);
+	return err;
+}
+
+/* ---- operations ------------------------------------------------------- */
 
 static int fp_file_open(struct inode *inode, struct file *file)
 {
@@ -262,37 +369,26 @@ static const struct inode_operations fp_file_iops = {
 static const struct file_operations fp_file_fops = {
 	.open		= fp_file_open,
 	.release	= fp_file_release,
+	.flush		= fp_flush,
+	.fsync		= fp_fsync,
 	.llseek		= generic_file_llseek,
+	.read_iter	= fp_file_read_iter,
+	.write_iter	= fp_file_write_iter,
+	.mmap		= fp_file_mmap,
+	.splice_read	= copy_splice_read,
+	.splice_write	= iter_file_splice_write,
 };
 
 void fp_init_file_inode(struct inode *inode, u32 attr_flags)
 {
+	struct fp_inode *fi = fp_inode(inode);
+
 	inode->i_op = &fp_file_iops;
 	inode->i_fop = &fp_file_fops;
-}
-
-void fp_io_init_bdi(struct super_block *sb)
-{
-}
-
-void fp_io_set_nowrite(struct inode *inode)
-{
-}
-
-void fp_io_release_nowrite(struct inode *inode)
-{
-}
-
-void fp_io_finish_open(struct inode *inode, struct file *file)
-{
-}
-
-void fp_io_release(struct inode *inode, struct file *file)
-{
-}
-
-void fp_poll_wakeup(struct fp_conn *conn, u64 kh)
-{
+	inode->i_data.a_ops = &fp_file_aops;
+	INIT_LIST_HEAD(&fi->queued_writes);
+	fi->writectr = 0;
+	fi->nowrite = 0;
 }
 
 int fp_atomic_open(struct inode *dir, struct dentry *entry, struct file *file,
@@ -305,4 +401,8 @@ int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir, struct file *file,
 	       umode_t mode)
 {
 	return -EOPNOTSUPP;
+}
+
+void fp_poll_wakeup(struct fp_conn *conn, u64 kh)
+{
 }
