@@ -2,7 +2,7 @@
 /*
  * file.c - open files served by the daemon: OPEN/OPENDIR and the
  * RELEASE owed for each (shared by regular files and directories),
- * FLUSH and FSYNC.
+ * CREATE and TMPFILE, FLUSH and FSYNC.
  *
  * An fp_file is the daemon's file handle (fh) for one open. It is
  * reference counted (writeback may hold it past close); when the last
@@ -258,6 +258,209 @@ void fp_release_common(struct inode *inode, struct file *file, bool isdir)
 	fp_file_put(ff, false);
 }
 
+/* ---- CREATE and TMPFILE ---------------------------------------------- */
+
+/* finish_open() callback: the file is ours from here on. */
+static int fp_create_finish(struct inode *inode, struct file *file)
+{
+	int err = generic_file_open(inode, file);
+
+	if (!err)
+		fp_finish_open(inode, file);
+	return err;
+}
+
+/*
+ * What a request is built from (protocol minor, INIT flags) is known once
+ * INIT is answered; O_TMPFILE may come before any other request did.
+ */
+static int fp_wait_init(struct fp_conn *conn)
+{
+	if (wait_event_killable(conn->blocked_waitq,
+				READ_ONCE(conn->initialized)))
+		return -EINTR;
+	/* Pairs with the barrier before initialized is set. */
+	smp_rmb();
+	return 0;
+}
+
+/*
+ * CREATE (or TMPFILE) @entry in @dir and open it: one request that
+ * answers with a new entry and an open file handle, both checked before
+ * use. A reply that cannot be used still owes the daemon a RELEASE and
+ * a FORGET.
+ */
+static int fp_create_open(struct inode *dir, struct dentry *entry,
+			  struct file *file, unsigned int flags, umode_t mode,
+			  u32 opcode)
+{
+	struct fp_conn *conn = fp_conn_of(dir);
+	struct fuse_entry_out outentry = {};
+	struct fuse_open_out outopen = {};
+	struct fuse_create_in in = {};
+	struct fp_args args = {};
+	struct fp_forget *forget;
+	struct fp_file *ff;
+	struct inode *inode;
+	int err;
+
+	err = fp_wait_init(conn);
+	if (err)
+		return err;
+	forget = fp_forget_alloc();
+	if (!forget)
+		return -ENOMEM;
+	ff = fp_file_alloc(conn, true);
+	if (!ff) {
+		kfree(forget);
+		return -ENOMEM;
+	}
+
+	if (!(conn->init_flags & FUSE_DONT_MASK))
+		mode &= ~current_umask();
+	flags &= ~O_NOCTTY;
+	in.flags = flags;
+	in.mode = mode;
+	in.umask = current_umask();
+	if ((conn->init_flags & FUSE_HANDLE_KILLPRIV_V2) && (flags & O_TRUNC) &&
+	    !(flags & O_EXCL) && !capable(CAP_FSETID))
+		in.open_flags |= FUSE_OPEN_KILL_SUIDGID;
+
+	args.opcode = opcode;
+	args.nodeid = fp_node_id(dir);
+	args.in_numargs = 2;
+	args.in_args[0].size = conn->minor < 12 ? sizeof(struct fuse_open_in) :
+						  sizeof(in);
+	args.in_args[0].value = &in;
+	args.in_args[1].size = entry->d_name.len + 1;
+	args.in_args[1].value = (void *)entry->d_name.name;
+	args.out_numargs = 2;
+	args.out_args[0].size = sizeof(outentry);
+	args.out_args[0].value = &outentry;
+	args.out_args[1].size = sizeof(outopen);
+	args.out_args[1].value = &outopen;
+	err = fp_simple_request(conn, &args);
+	if (err) {
+		kfree(forget);
+		fp_file_put(ff, false);
+		return err;
+	}
+
+	ff->fh = outopen.fh;
+	ff->nodeid = outentry.nodeid;
+	ff->open_flags = outopen.open_flags;
+	flags &= ~(O_CREAT | O_EXCL | O_TRUNC);
+	if (!S_ISREG(outentry.attr.mode) || fp_valid_entry(&outentry, false) ||
+	    outentry.nodeid == FUSE_ROOT_ID ||
+	    (outopen.open_flags & FOPEN_PASSTHROUGH)) {
+		pr_warn_ratelimited("daemon answered %s with an unusable entry or open file\n",
+				    fp_opcode_name(opcode));
+		err = -EIO;
+		goto err_release;
+	}
+	inode = fp_iget_node(dir->i_sb, outentry.nodeid, outentry.generation,
+			     &outentry.attr, fp_entry_attr_timeout(&outentry),
+			     0);
+	if (!inode) {
+		err = -ENOMEM;
+		goto err_release;
+	}
+	kfree(forget);
+
+	d_instantiate(entry, inode);
+	fp_change_entry_timeout(entry, &outentry);
+	fp_invalidate_attr(dir);
+
+	file->private_data = ff;
+	err = finish_open(file, entry, fp_create_finish);
+	if (err && !(file->f_mode & FMODE_OPENED)) {
+		/* Not opened: no ->release will come to send the RELEASE. */
+		file->private_data = NULL;
+		fp_file_release_prepare(ff, inode, flags, false);
+		fp_file_put(ff, false);
+	}
+	return err;
+
+err_release:
+	ff->nodeid = outentry.nodeid;
+	fp_file_release_prepare(ff, NULL, flags, false);
+	fp_file_put(ff, false);
+	if (outentry.nodeid)
+		fp_queue_forget(conn, forget, outentry.nodeid, 1);
+	else
+		kfree(forget);
+	return err;
+}
+
+/*
+ * The VFS calls this for opens of names not looked up yet and for every
+ * O_CREAT on a negative name. Creating goes through CREATE; a daemon
+ * without it gets MKNOD (through the directory's ->mknod) and then the
+ * ordinary OPEN of the new file.
+ */
+int fp_atomic_open(struct inode *dir, struct dentry *entry, struct file *file,
+		   unsigned int flags, umode_t mode)
+{
+	struct fp_conn *conn = fp_conn_of(dir);
+	struct dentry *res = NULL;
+	int err;
+
+	if (fp_is_bad(dir))
+		return -EIO;
+	if (d_in_lookup(entry)) {
+		res = dir->i_op->lookup(dir, entry, 0);
+		if (IS_ERR(res))
+			return PTR_ERR(res);
+		if (res)
+			entry = res;
+	}
+	if (!(flags & O_CREAT) || d_really_is_positive(entry))
+		goto no_open;
+
+	file->f_mode |= FMODE_CREATED;
+	if (READ_ONCE(conn->no_create))
+		goto mknod;
+	err = fp_create_open(dir, entry, file, flags, mode, FUSE_CREATE);
+	if (err == -ENOSYS) {
+		WRITE_ONCE(conn->no_create, true);
+		goto mknod;
+	}
+	if (err == -EEXIST)
+		fp_invalidate_entry_cache(entry);
+	dput(res);
+	return err;
+
+mknod:
+	err = dir->i_op->mknod(&nop_mnt_idmap, dir, entry, mode, 0);
+	if (err) {
+		dput(res);
+		return err;
+	}
+no_open:
+	return finish_no_open(file, res);
+}
+
+/* O_TMPFILE: the daemon's TMPFILE (protocol 7.37) or not supported. */
+int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir, struct file *file,
+	       umode_t mode)
+{
+	struct fp_conn *conn = fp_conn_of(dir);
+	int err;
+
+	if (fp_is_bad(dir))
+		return -EIO;
+	/* Daemons older than 7.37 answer the unknown opcode with ENOSYS. */
+	if (READ_ONCE(conn->no_tmpfile))
+		return -EOPNOTSUPP;
+	err = fp_create_open(dir, file->f_path.dentry, file, file->f_flags,
+			     mode, FUSE_TMPFILE);
+	if (err == -ENOSYS) {
+		WRITE_ONCE(conn->no_tmpfile, true);
+		err = -EOPNOTSUPP;
+	}
+	return err;
+}
+
 /* ---- FLUSH and FSYNC -------------------------------------------------- */
 
 /*
@@ -389,18 +592,6 @@ void fp_init_file_inode(struct inode *inode, u32 attr_flags)
 	INIT_LIST_HEAD(&fi->queued_writes);
 	fi->writectr = 0;
 	fi->nowrite = 0;
-}
-
-int fp_atomic_open(struct inode *dir, struct dentry *entry, struct file *file,
-		   unsigned int flags, umode_t mode)
-{
-	return -ENOSYS;
-}
-
-int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir, struct file *file,
-	       umode_t mode)
-{
-	return -EOPNOTSUPP;
 }
 
 void fp_poll_wakeup(struct fp_conn *conn, u64 kh)
