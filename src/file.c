@@ -2,13 +2,15 @@
 /*
  * file.c - open files served by the daemon: OPEN/OPENDIR and the
  * RELEASE owed for each (shared by regular files and directories),
- * CREATE and TMPFILE, FLUSH and FSYNC.
+ * CREATE and TMPFILE, FLUSH, FSYNC, and POSIX locks and flock.
  *
  * An fp_file is the daemon's file handle (fh) for one open. It is
  * reference counted (writeback may hold it past close); when the last
  * reference goes, the RELEASE prepared at open is sent in the background.
  */
 #include <linux/fs.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "fusepass.h"
@@ -548,6 +550,133 @@ out:
 	return err;
 }
 
+/* ---- POSIX locks and flock -------------------------------------------- */
+
+static void fp_lk_fill(struct fp_args *args, struct file *file,
+		       struct file_lock *fl, u32 opcode, pid_t pid, bool flock,
+		       struct fuse_lk_in *in)
+{
+	struct file_lock_core *flc = fp_file_lock_core(fl);
+	struct fp_file *ff = file->private_data;
+
+	in->fh = ff->fh;
+	in->owner = fp_lock_owner_id(ff->conn, flc->flc_owner);
+	in->lk.start = fl->fl_start;
+	in->lk.end = fl->fl_end;
+	in->lk.type = flc->flc_type;
+	in->lk.pid = pid;
+	if (flock)
+		in->lk_flags |= FUSE_LK_FLOCK;
+	args->opcode = opcode;
+	args->nodeid = fp_node_id(file_inode(file));
+	args->in_numargs = 1;
+	args->in_args[0].size = sizeof(*in);
+	args->in_args[0].value = in;
+}
+
+/* GETLK: the conflicting lock the daemon reports, checked before use. */
+static int fp_getlk(struct file *file, struct file_lock *fl)
+{
+	struct file_lock_core *flc = fp_file_lock_core(fl);
+	struct fp_conn *conn = fp_conn_of(file_inode(file));
+	struct fuse_lk_out out = {};
+	struct fuse_lk_in in = {};
+	struct fp_args args = {};
+	int err;
+
+	fp_lk_fill(&args, file, fl, FUSE_GETLK, 0, false, &in);
+	args.out_numargs = 1;
+	args.out_args[0].size = sizeof(out);
+	args.out_args[0].value = &out;
+	err = fp_simple_request(conn, &args);
+	if (err)
+		return err;
+
+	switch (out.lk.type) {
+	case F_UNLCK:
+		break;
+	case F_RDLCK:
+	case F_WRLCK:
+		if (out.lk.start > OFFSET_MAX || out.lk.end > OFFSET_MAX ||
+		    out.lk.end < out.lk.start)
+			return -EIO;
+		fl->fl_start = out.lk.start;
+		fl->fl_end = out.lk.end;
+		/* The daemon names the holder in its pid namespace. */
+		rcu_read_lock();
+		flc->flc_pid = pid_nr_ns(find_pid_ns(out.lk.pid, conn->pid_ns),
+					 &init_pid_ns);
+		rcu_read_unlock();
+		break;
+	default:
+		return -EIO;
+	}
+	flc->flc_type = out.lk.type;
+	return 0;
+}
+
+static int fp_setlk(struct file *file, struct file_lock *fl, bool flock)
+{
+	struct file_lock_core *flc = fp_file_lock_core(fl);
+	struct fp_conn *conn = fp_conn_of(file_inode(file));
+	u32 opcode = (flc->flc_flags & FL_SLEEP) ? FUSE_SETLKW : FUSE_SETLK;
+	struct pid *pid = flc->flc_type != F_UNLCK ? task_tgid(current) : NULL;
+	struct fuse_lk_in in = {};
+	struct fp_args args = {};
+	int err;
+
+	/* Lock managers (NFS servers) would need callbacks: not served. */
+	if (fl->fl_lmops && fl->fl_lmops->lm_grant)
+		return -ENOLCK;
+	/* Unlocking at close is the daemon's part of FLUSH. */
+	if ((flc->flc_flags & FL_CLOSE_POSIX) == FL_CLOSE_POSIX)
+		return 0;
+
+	fp_lk_fill(&args, file, fl, opcode, pid_nr_ns(pid, conn->pid_ns),
+		   flock, &in);
+	err = fp_simple_request(conn, &args);
+	/* A lock wait interrupted by a signal restarts. */
+	if (err == -EINTR)
+		err = -ERESTARTSYS;
+	return err;
+}
+
+/* Without FUSE_POSIX_LOCKS the locks are the kernel's, on this node. */
+static int fp_file_lock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct fp_conn *conn = fp_conn_of(file_inode(file));
+
+	if (cmd == F_CANCELLK)
+		return 0;
+	if (!(conn->init_flags & FUSE_POSIX_LOCKS)) {
+		if (cmd == F_GETLK) {
+			posix_test_lock(file, fl);
+			return 0;
+		}
+		return posix_lock_file(file, fl, NULL);
+	}
+	if (cmd == F_GETLK)
+		return fp_getlk(file, fl);
+	return fp_setlk(file, fl, false);
+}
+
+/*
+ * flock(2) goes to the daemon as a lock with FUSE_LK_FLOCK when it said
+ * it does them (before 7.17, POSIX_LOCKS said so for both).
+ */
+static int fp_file_flock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct fp_file *ff = file->private_data;
+	struct fp_conn *conn = ff->conn;
+	u64 want = conn->minor >= 17 ? FUSE_FLOCK_LOCKS : FUSE_POSIX_LOCKS;
+
+	if (!(conn->init_flags & want))
+		return locks_lock_file_wait(file, fl);
+	/* RELEASE unlocks it, whoever still holds the file. */
+	ff->flock = true;
+	return fp_setlk(file, fl, true);
+}
+
 /* ---- operations ------------------------------------------------------- */
 
 static int fp_file_open(struct inode *inode, struct file *file)
@@ -580,6 +709,8 @@ static const struct file_operations fp_file_fops = {
 	.mmap		= fp_file_mmap,
 	.splice_read	= copy_splice_read,
 	.splice_write	= iter_file_splice_write,
+	.lock		= fp_file_lock,
+	.flock		= fp_file_flock,
 };
 
 void fp_init_file_inode(struct inode *inode, u32 attr_flags)
