@@ -703,7 +703,7 @@ static const struct file_operations fp_file_fops = {
 	.release	= fp_file_release,
 	.flush		= fp_flush,
 	.fsync		= fp_fsync,
-	.llseek		= generic_file_llseek,
+	.llseek		= fp_file_llseek,
 	.read_iter	= fp_file_read_iter,
 	.write_iter	= fp_file_write_iter,
 	.mmap		= fp_file_mmap,
@@ -711,6 +711,8 @@ static const struct file_operations fp_file_fops = {
 	.splice_write	= iter_file_splice_write,
 	.lock		= fp_file_lock,
 	.flock		= fp_file_flock,
+	.fallocate	= fp_file_fallocate,
+	.copy_file_range = fp_copy_file_range,
 };
 
 void fp_init_file_inode(struct inode *inode, u32 attr_flags)

@@ -590,6 +590,16 @@ int fp_launder_folio(struct folio *folio);
 int fp_io_write_inode(struct inode *inode, struct writeback_control *wbc);
 
 /* ------------------------------------------------------------------ */
+/* range.c: seeking, fallocate and copy_file_range of daemon files    */
+/* ------------------------------------------------------------------ */
+loff_t fp_file_llseek(struct file *file, loff_t offset, int whence);
+long fp_file_fallocate(struct file *file, int mode, loff_t offset,
+		       loff_t length);
+ssize_t fp_copy_file_range(struct file *file_in, loff_t pos_in,
+			   struct file *file_out, loff_t pos_out, size_t len,
+			   unsigned int flags);
+
+/* ------------------------------------------------------------------ */
 /* xattr.c: daemon-served extended attributes                         */
 /* ------------------------------------------------------------------ */
 ssize_t fp_node_listxattr(struct dentry *dentry, char *list, size_t size);
