@@ -713,6 +713,9 @@ static const struct file_operations fp_file_fops = {
 	.flock		= fp_file_flock,
 	.fallocate	= fp_file_fallocate,
 	.copy_file_range = fp_copy_file_range,
+	.unlocked_ioctl	= fp_file_ioctl,
+	.compat_ioctl	= fp_file_compat_ioctl,
+	.poll		= fp_file_poll,
 };
 
 void fp_init_file_inode(struct inode *inode, u32 attr_flags)
@@ -725,8 +728,4 @@ void fp_init_file_inode(struct inode *inode, u32 attr_flags)
 	INIT_LIST_HEAD(&fi->queued_writes);
 	fi->writectr = 0;
 	fi->nowrite = 0;
-}
-
-void fp_poll_wakeup(struct fp_conn *conn, u64 kh)
-{
 }

@@ -8,6 +8,7 @@
 
 #include <linux/fs.h>
 #include <linux/path.h>
+#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/fusepass.h>
 
@@ -560,7 +561,6 @@ bool fp_write_update_attr(struct inode *inode, loff_t pos, ssize_t written);
 void fp_io_finish_open(struct inode *inode, struct file *file);
 void fp_io_release(struct inode *inode, struct file *file);
 void fp_io_truncate_size(struct inode *inode);
-void fp_poll_wakeup(struct fp_conn *conn, u64 kh);
 int fp_writeback_range(struct inode *inode, loff_t start, loff_t end);
 u32 fp_write_flags(const struct kiocb *iocb);
 
@@ -598,6 +598,19 @@ long fp_file_fallocate(struct file *file, int mode, loff_t offset,
 ssize_t fp_copy_file_range(struct file *file_in, loff_t pos_in,
 			   struct file *file_out, loff_t pos_out, size_t len,
 			   unsigned int flags);
+
+/* ------------------------------------------------------------------ */
+/* ioctl.c: FUSE_IOCTL and FUSE_POLL                                  */
+/* ------------------------------------------------------------------ */
+long fp_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg);
+long fp_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long fp_dir_compat_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg);
+__poll_t fp_file_poll(struct file *file, poll_table *wait);
+void fp_poll_release(struct fp_file *ff);
+void fp_poll_wakeup(struct fp_conn *conn, u64 kh);
 
 /* ------------------------------------------------------------------ */
 /* xattr.c: daemon-served extended attributes                         */

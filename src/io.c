@@ -543,6 +543,9 @@ void fp_io_finish_open(struct inode *inode, struct file *file)
 /* The last close of an open file: its dirty pages go to the daemon. */
 void fp_io_release(struct inode *inode, struct file *file)
 {
+	struct fp_file *ff = file->private_data;
+
+	fp_poll_release(ff);
 	if (!S_ISREG(inode->i_mode))
 		return;
 	if (fp_wb_cache(inode) ||
