@@ -491,9 +491,15 @@ static void fp_iattr_to_fattr(struct fp_conn *conn, const struct iattr *iattr,
 		if (!(ivalid & ATTR_ATIME_SET))
 			arg->valid |= FATTR_ATIME_NOW;
 	}
+	/*
+	 * A truncation through an open file (O_TRUNC, ftruncate) leaves the
+	 * times to the daemon; any other mtime change is sent, "now" as
+	 * FATTR_MTIME_NOW unless the kernel's time is the official one.
+	 */
 	if ((ivalid & ATTR_MTIME) && (trust_local_cmtime ||
 				      (ivalid & ATTR_MTIME_SET) ||
-				      !(ivalid & ATTR_CTIME))) {
+				      !((ivalid & ATTR_SIZE) &&
+					(ivalid & (ATTR_OPEN | ATTR_FILE))))) {
 		arg->valid |= FATTR_MTIME;
 		arg->mtime = iattr->ia_mtime.tv_sec;
 		arg->mtimensec = iattr->ia_mtime.tv_nsec;
