@@ -655,7 +655,8 @@ int fp_node_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		 * Killing privileges reliably is the daemon's job if it
 		 * said so; otherwise do it from fresh attributes.
 		 */
-		if (!(conn->init_flags & FUSE_HANDLE_KILLPRIV)) {
+		if (!(conn->init_flags & (FUSE_HANDLE_KILLPRIV |
+					  FUSE_HANDLE_KILLPRIV_V2))) {
 			err = fp_do_getattr_node(inode, file);
 			if (err)
 				return err;
