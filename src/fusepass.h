@@ -561,7 +561,7 @@ bool fp_write_update_attr(struct inode *inode, loff_t pos, ssize_t written);
 void fp_io_finish_open(struct inode *inode, struct file *file);
 void fp_io_release(struct inode *inode, struct file *file);
 void fp_io_truncate_size(struct inode *inode);
-int fp_writeback_range(struct inode *inode, loff_t start, loff_t end);
+int fp_writeback_from(struct inode *inode, loff_t start);
 u32 fp_write_flags(const struct kiocb *iocb);
 
 static inline bool fp_wb_cache(const struct inode *inode)

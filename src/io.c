@@ -554,10 +554,15 @@ void fp_io_release(struct inode *inode, struct file *file)
 	fp_unlink_write_file(file);
 }
 
-/* Dirty pages from @start to @end written and acknowledged. */
-int fp_writeback_range(struct inode *inode, loff_t start, loff_t end)
+/*
+ * Dirty pages from @start on written and acknowledged, up to the end of
+ * the file: with a writeback cache the daemon's file may end before a
+ * range the caller is about to have the daemon work on, while dirty
+ * pages further on make it longer in the kernel.
+ */
+int fp_writeback_from(struct inode *inode, loff_t start)
 {
-	return filemap_write_and_wait_range(inode->i_mapping, start, end);
+	return filemap_write_and_wait_range(inode->i_mapping, start, LLONG_MAX);
 }
 
 const struct address_space_operations fp_file_aops = {

@@ -120,7 +120,7 @@ long fp_file_fallocate(struct file *file, int mode, loff_t offset,
 	inode_lock(inode);
 	/* Dirty pages over the range must not land after the daemon's work. */
 	if (drop_cache) {
-		err = fp_writeback_range(inode, offset, offset + length - 1);
+		err = fp_writeback_from(inode, offset);
 		if (err)
 			goto out_unlock;
 	}
@@ -193,7 +193,7 @@ static ssize_t fp_copy_range(struct file *file_in, loff_t pos_in,
 
 	/* What is dirty in the source must be at the daemon to be copied. */
 	inode_lock(inode_in);
-	err = fp_writeback_range(inode_in, pos_in, pos_in + len - 1);
+	err = fp_writeback_from(inode_in, pos_in);
 	inode_unlock(inode_in);
 	if (err)
 		return err;
@@ -206,7 +206,7 @@ static ssize_t fp_copy_range(struct file *file_in, loff_t pos_in,
 	 * Dirty pages of the target are written first; after the copy the
 	 * cached pages it covered are dropped, being stale.
 	 */
-	err = fp_writeback_range(inode_out, pos_out, pos_out + len - 1);
+	err = fp_writeback_from(inode_out, pos_out);
 	if (err)
 		goto out;
 	is_unstable = !(conn->init_flags & FUSE_WRITEBACK_CACHE) &&
