@@ -33,15 +33,24 @@ void fp_io_init_bdi(struct super_block *sb)
 
 /* ---- open files usable for writeback ------------------------------- */
 
-/* @file may be used to write back pages of its inode (until release). */
+/*
+ * @file may be used to write back pages of its inode (until release).
+ * Opens with O_DIRECT go last: the daemon may well have opened its own
+ * file O_DIRECT for them, where whole cached pages cut at the end of
+ * the file cannot be written.
+ */
 void fp_link_write_file(struct file *file)
 {
 	struct fp_file *ff = file->private_data;
 	struct fp_inode *fi = fp_inode(file_inode(file));
 
 	spin_lock(&fi->lock);
-	if (list_empty(&ff->write_entry))
-		list_add(&ff->write_entry, &fi->write_files);
+	if (list_empty(&ff->write_entry)) {
+		if (file->f_flags & O_DIRECT)
+			list_add_tail(&ff->write_entry, &fi->write_files);
+		else
+			list_add(&ff->write_entry, &fi->write_files);
+	}
 	spin_unlock(&fi->lock);
 }
 
