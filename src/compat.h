@@ -19,6 +19,8 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include <linux/fileattr.h>
+#include <linux/pagemap.h>
+#include <linux/writeback.h>
 
 /*
  * Mount idmappings (6.3): inode operations and vfs_* helpers take a
@@ -168,6 +170,80 @@ static inline struct timespec64 compat_inode_set_ctime_to_ts(struct inode *inode
 }
 #define inode_get_ctime compat_inode_get_ctime
 #define inode_set_ctime_to_ts compat_inode_set_ctime_to_ts
+#endif
+
+/*
+ * File locks: the type and pid moved into struct file_lock_core (6.9)
+ * as flc_type/flc_pid; reached through fp_file_lock_core() everywhere.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#define flc_type fl_type
+#define flc_pid fl_pid
+#endif
+
+/*
+ * __filemap_get_folio() returns an ERR_PTR on failure since 6.3; before,
+ * NULL. FGP_WRITEBEGIN (6.3) names the flags a buffered write uses.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline struct folio *compat_filemap_get_folio(struct address_space *mapping,
+						     pgoff_t index, int fgp_flags,
+						     gfp_t gfp)
+{
+	struct folio *folio = __filemap_get_folio(mapping, index, fgp_flags, gfp);
+
+	if (!folio)
+		return ERR_PTR(fgp_flags & FGP_CREAT ? -ENOMEM : -ENOENT);
+	return folio;
+}
+#define __filemap_get_folio compat_filemap_get_folio
+#define FGP_WRITEBEGIN (FGP_LOCK | FGP_WRITE | FGP_CREAT | FGP_STABLE)
+#endif
+
+/*
+ * write_cache_pages() hands its callback a folio since 6.3; before, a
+ * page. The callback is written for folios and adapted here.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+typedef int (*compat_writepage_folio_t)(struct folio *folio,
+					struct writeback_control *wbc,
+					void *data);
+
+struct compat_write_cache_pages_ctx {
+	compat_writepage_folio_t fn;
+	void *data;
+};
+
+static inline int compat_write_cache_pages_page(struct page *page,
+						struct writeback_control *wbc,
+						void *data)
+{
+	struct compat_write_cache_pages_ctx *ctx = data;
+
+	return ctx->fn(page_folio(page), wbc, ctx->data);
+}
+
+static inline int compat_write_cache_pages(struct address_space *mapping,
+					   struct writeback_control *wbc,
+					   compat_writepage_folio_t fn,
+					   void *data)
+{
+	struct compat_write_cache_pages_ctx ctx = { .fn = fn, .data = data };
+
+	return write_cache_pages(mapping, wbc, compat_write_cache_pages_page,
+				 &ctx);
+}
+#define write_cache_pages compat_write_cache_pages
+#endif
+
+/*
+ * The page-cache copy fallback of copy_file_range() for filesystems that
+ * have their own method: splice_copy_file_range() since 6.8, before that
+ * generic_copy_file_range() (with a flags argument that must be 0).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define splice_copy_file_range(in, pos_in, out, pos_out, len) \
+	generic_copy_file_range(in, pos_in, out, pos_out, len, 0)
 #endif
 
 #endif /* FUSEPASS_COMPAT_H */

@@ -17,7 +17,9 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
+#include <linux/splice.h>
 #include <linux/uio.h>
 
 #include "fusepass.h"
@@ -80,6 +82,12 @@ int fp_dev_attach(struct file *file, struct fp_conn *conn)
 
 /* ---- reading requests --------------------------------------------- */
 
+/*
+ * Copy, never reference: spliced into a pipe (older kernels'
+ * copy_page_to_iter() would hand the page cache page itself to the pipe),
+ * a page still locked by the request's sender would make the daemon
+ * wait, reading the pipe, for the reply it has not sent yet.
+ */
 static int fp_copy_pages_to_iter(struct fp_args_pages *ap, unsigned int size,
 				 struct iov_iter *to)
 {
@@ -87,16 +95,29 @@ static int fp_copy_pages_to_iter(struct fp_args_pages *ap, unsigned int size,
 
 	for (i = 0; i < ap->num_pages && size; i++) {
 		unsigned int len = min(ap->descs[i].length, size);
+		void *addr = kmap_local_page(ap->pages[i]);
+		size_t copied = copy_to_iter(addr + ap->descs[i].offset, len, to);
 
-		if (copy_page_to_iter(ap->pages[i], ap->descs[i].offset, len,
-				      to) != len)
+		kunmap_local(addr);
+		if (copied != len)
 			return -EFAULT;
 		size -= len;
 	}
 	return size ? -EINVAL : 0;
 }
 
-static int fp_copy_request_to_iter(struct fp_req *req, struct iov_iter *to)
+/*
+ * How a request lands in a splice reader's pipe: a WRITE's data starts
+ * on a page of its own, @pad bytes after the @hdr_len bytes before it,
+ * so that a daemon splicing it on to an O_DIRECT file keeps it aligned.
+ */
+struct fp_read_layout {
+	unsigned int hdr_len;
+	unsigned int pad;
+};
+
+static int fp_copy_request_to_iter(struct fp_req *req, struct iov_iter *to,
+				   unsigned int pad)
 {
 	struct fp_args *args = req->args;
 	unsigned int i;
@@ -105,6 +126,9 @@ static int fp_copy_request_to_iter(struct fp_req *req, struct iov_iter *to)
 		return -EFAULT;
 	for (i = 0; i < args->in_numargs; i++) {
 		struct fp_arg *arg = &args->in_args[i];
+
+		if (pad && i == args->in_numargs - 1)
+			iov_iter_advance(to, pad);
 
 		if (i == args->in_numargs - 1 && args->in_pages) {
 			int err = fp_copy_pages_to_iter(
@@ -226,7 +250,8 @@ static ssize_t fp_read_forgets(struct fp_conn *conn, struct iov_iter *to,
 }
 
 static ssize_t fp_dev_do_read(struct fp_dev *fud, struct file *file,
-			      struct iov_iter *to)
+			      struct iov_iter *to,
+			      struct fp_read_layout *layout)
 {
 	struct fp_conn *conn = fud->conn;
 	size_t nbytes = iov_iter_count(to);
@@ -295,7 +320,17 @@ restart:
 		goto restart;
 	}
 
-	err = fp_copy_request_to_iter(req, to);
+	if (layout && req->in_h.opcode == FUSE_WRITE &&
+	    req->args->in_numargs > 1) {
+		unsigned int hdr = reqsize -
+			req->args->in_args[req->args->in_numargs - 1].size;
+
+		if (hdr < PAGE_SIZE && nbytes >= reqsize + PAGE_SIZE - hdr) {
+			layout->hdr_len = hdr;
+			layout->pad = PAGE_SIZE - hdr;
+		}
+	}
+	err = fp_copy_request_to_iter(req, to, layout ? layout->pad : 0);
 
 	spin_lock(&conn->lock);
 	clear_bit(FR_LOCKED, &req->flags);
@@ -499,7 +534,80 @@ static ssize_t fp_dev_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!fud)
 		return -EPERM;
-	return fp_dev_do_read(fud, iocb->ki_filp, to);
+	return fp_dev_do_read(fud, iocb->ki_filp, to, NULL);
+}
+
+static const struct pipe_buf_operations fp_dev_pipe_buf_ops = {
+	.release	= generic_pipe_buf_release,
+	.try_steal	= generic_pipe_buf_try_steal,
+	.get		= generic_pipe_buf_get,
+};
+
+/*
+ * A request read into a pipe: into pages of our own, the data of a WRITE
+ * on a page boundary (see fp_read_layout), as FUSE's device does.
+ */
+static ssize_t fp_dev_splice_read(struct file *in, loff_t *ppos,
+				  struct pipe_inode_info *pipe, size_t len,
+				  unsigned int flags)
+{
+	struct fp_dev *fud = fp_dev_get(in);
+	struct fp_read_layout layout = {};
+	unsigned int npages, i;
+	struct bio_vec *bvec;
+	struct page **pages;
+	struct iov_iter to;
+	ssize_t ret;
+
+	if (!fud)
+		return -EPERM;
+	npages = pipe->max_usage - min(pipe->max_usage,
+				       pipe_occupancy(pipe->head, pipe->tail));
+	npages = min_t(size_t, npages, DIV_ROUND_UP(len, PAGE_SIZE));
+	if (!npages)
+		return -EAGAIN;
+	len = min_t(size_t, len, (size_t)npages << PAGE_SHIFT);
+
+	pages = kcalloc(npages, sizeof(*pages), GFP_KERNEL);
+	bvec = kcalloc(npages, sizeof(*bvec), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!pages || !bvec)
+		goto out;
+	for (i = 0; i < npages; i++) {
+		pages[i] = alloc_page(GFP_USER);
+		if (!pages[i])
+			goto out;
+		bvec[i].bv_page = pages[i];
+		bvec[i].bv_len = PAGE_SIZE;
+		bvec[i].bv_offset = 0;
+	}
+	iov_iter_bvec(&to, ITER_DEST, bvec, npages, len);
+
+	ret = fp_dev_do_read(fud, in, &to, &layout);
+	if (ret > 0) {
+		size_t end = ret + layout.pad, off = 0;
+
+		for (i = 0; i < npages && off < end; i++, off += PAGE_SIZE) {
+			struct pipe_buffer buf = {
+				.ops = &fp_dev_pipe_buf_ops,
+				.page = pages[i],
+				.len = min_t(size_t, PAGE_SIZE, end - off),
+			};
+
+			if (layout.pad && i == 0)
+				buf.len = layout.hdr_len;
+			/* The pipe owns the page now (or freed it). */
+			pages[i] = NULL;
+			add_to_pipe(pipe, &buf);
+		}
+	}
+out:
+	for (i = 0; pages && i < npages; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	kfree(pages);
+	kfree(bvec);
+	return ret;
 }
 
 static ssize_t fp_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
@@ -622,7 +730,7 @@ const struct file_operations fp_dev_fops = {
 	.open		= fp_dev_open,
 	.read_iter	= fp_dev_read_iter,
 	.write_iter	= fp_dev_write_iter,
-	.splice_read	= copy_splice_read,
+	.splice_read	= fp_dev_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.poll		= fp_dev_poll,
 	.fasync		= fp_dev_fasync,

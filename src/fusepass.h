@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/path.h>
+#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/fusepass.h>
 
@@ -269,7 +270,10 @@ struct fp_inode {
 	/* Open files usable for writeback and mmap (list of fp_file). */
 	struct list_head write_files;	/* (lock) */
 	wait_queue_head_t page_waitq;	/* writeback completions */
-	unsigned int writectr;		/* (lock) writes in flight */
+	int writectr;			/* (lock) writeback WRITEs in flight */
+	/* (lock) while non-zero, writeback WRITEs wait in queued_writes */
+	unsigned int nowrite;
+	struct list_head queued_writes;	/* (lock) of struct fp_io_args */
 	/* Cached symlink target (FUSE_CACHE_SYMLINKS is via page cache). */
 };
 
@@ -543,7 +547,7 @@ extern const struct file_operations fp_dir_fops;
 void fp_advise_use_readdirplus(struct inode *dir);
 
 /* ------------------------------------------------------------------ */
-/* file.c, io.c: daemon-served open files and their data              */
+/* file.c: open, create, release, flush, fsync, locks of daemon files */
 /* ------------------------------------------------------------------ */
 struct fp_file *fp_file_alloc(struct fp_conn *conn, bool release);
 struct fp_file *fp_file_get(struct fp_file *ff);
@@ -560,12 +564,93 @@ int fp_atomic_open(struct inode *dir, struct dentry *entry, struct file *file,
 int fp_tmpfile(struct mnt_idmap *idmap, struct inode *dir, struct file *file,
 	       umode_t mode);
 void fp_init_file_inode(struct inode *inode, u32 attr_flags);
-void fp_io_init_bdi(struct super_block *sb);
+
+/* ------------------------------------------------------------------ */
+/* io.c: reads and writes of daemon-served files                      */
+/* ------------------------------------------------------------------ */
+/*
+ * A READ or WRITE of a daemon-served file (io.c, writeback.c). Page
+ * arrays, when there are any, follow the structure (fp_io_alloc()).
+ */
+struct fp_io_args {
+	struct fp_args_pages ap;
+	union {
+		struct {
+			struct fuse_read_in in;
+			u64 attr_ver;		/* conn->attr_version when sent */
+		} read;
+		struct {
+			struct fuse_write_in in;
+			struct fuse_write_out out;
+		} write;
+	};
+	struct fp_file *ff;		/* held by requests nobody waits for */
+	struct inode *inode;
+	struct list_head queue_entry;	/* fp_inode.queued_writes */
+};
+
+extern const struct address_space_operations fp_file_aops;
+struct fp_io_args *fp_io_alloc(unsigned int npages, gfp_t gfp);
+void fp_io_free(struct fp_io_args *ia);
+void fp_write_args_fill(struct fp_io_args *ia, struct fp_file *ff, loff_t pos,
+			size_t count);
+ssize_t fp_file_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t fp_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
+int fp_read_folio_sync(struct file *file, struct folio *folio);
+bool fp_write_update_attr(struct inode *inode, loff_t pos, ssize_t written);
 void fp_io_finish_open(struct inode *inode, struct file *file);
 void fp_io_release(struct inode *inode, struct file *file);
-void fp_poll_wakeup(struct fp_conn *conn, u64 kh);
+void fp_io_truncate_size(struct inode *inode);
+int fp_writeback_from(struct inode *inode, loff_t start);
+u32 fp_write_flags(const struct kiocb *iocb);
+
+static inline bool fp_wb_cache(const struct inode *inode)
+{
+	return fp_conn_of(inode)->init_flags & FUSE_WRITEBACK_CACHE;
+}
+
+/* ------------------------------------------------------------------ */
+/* write.c: buffered writes of daemon-served files                    */
+/* ------------------------------------------------------------------ */
+ssize_t fp_cache_write_iter(struct kiocb *iocb, struct iov_iter *from);
+
+/* ------------------------------------------------------------------ */
+/* writeback.c: dirty pages, mmap, and the writeback WRITEs         */
+/* ------------------------------------------------------------------ */
+void fp_io_init_bdi(struct super_block *sb);
 void fp_io_set_nowrite(struct inode *inode);
 void fp_io_release_nowrite(struct inode *inode);
+void fp_link_write_file(struct file *file);
+void fp_unlink_write_file(struct file *file);
+struct fp_file *fp_write_file_get(struct inode *inode);
+int fp_file_mmap(struct file *file, struct vm_area_struct *vma);
+int fp_writepages(struct address_space *mapping,
+		  struct writeback_control *wbc);
+int fp_launder_folio(struct folio *folio);
+int fp_io_write_inode(struct inode *inode, struct writeback_control *wbc);
+
+/* ------------------------------------------------------------------ */
+/* range.c: seeking, fallocate and copy_file_range of daemon files    */
+/* ------------------------------------------------------------------ */
+loff_t fp_file_llseek(struct file *file, loff_t offset, int whence);
+long fp_file_fallocate(struct file *file, int mode, loff_t offset,
+		       loff_t length);
+ssize_t fp_copy_file_range(struct file *file_in, loff_t pos_in,
+			   struct file *file_out, loff_t pos_out, size_t len,
+			   unsigned int flags);
+
+/* ------------------------------------------------------------------ */
+/* ioctl.c: FUSE_IOCTL and FUSE_POLL                                  */
+/* ------------------------------------------------------------------ */
+long fp_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg);
+long fp_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long fp_dir_compat_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg);
+__poll_t fp_file_poll(struct file *file, poll_table *wait);
+void fp_poll_release(struct fp_file *ff);
+void fp_poll_wakeup(struct fp_conn *conn, u64 kh);
 
 /* ------------------------------------------------------------------ */
 /* xattr.c: daemon-served extended attributes                         */

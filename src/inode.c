@@ -493,9 +493,15 @@ static void fp_iattr_to_fattr(struct fp_conn *conn, const struct iattr *iattr,
 		if (!(ivalid & ATTR_ATIME_SET))
 			arg->valid |= FATTR_ATIME_NOW;
 	}
+	/*
+	 * A truncation through an open file (O_TRUNC, ftruncate) leaves the
+	 * times to the daemon; any other mtime change is sent, "now" as
+	 * FATTR_MTIME_NOW unless the kernel's time is the official one.
+	 */
 	if ((ivalid & ATTR_MTIME) && (trust_local_cmtime ||
 				      (ivalid & ATTR_MTIME_SET) ||
-				      !(ivalid & ATTR_CTIME))) {
+				      !((ivalid & ATTR_SIZE) &&
+					(ivalid & (ATTR_OPEN | ATTR_FILE))))) {
 		arg->valid |= FATTR_MTIME;
 		arg->mtime = iattr->ia_mtime.tv_sec;
 		arg->mtimensec = iattr->ia_mtime.tv_nsec;
@@ -651,7 +657,8 @@ int fp_node_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		 * Killing privileges reliably is the daemon's job if it
 		 * said so; otherwise do it from fresh attributes.
 		 */
-		if (!(conn->init_flags & FUSE_HANDLE_KILLPRIV)) {
+		if (!(conn->init_flags & (FUSE_HANDLE_KILLPRIV |
+					  FUSE_HANDLE_KILLPRIV_V2))) {
 			err = fp_do_getattr_node(inode, file);
 			if (err)
 				return err;

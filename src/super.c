@@ -429,6 +429,7 @@ static const struct super_operations fp_super_ops = {
 	.free_inode	= fp_free_inode,
 	.evict_inode	= fp_evict_inode,
 	.drop_inode	= fp_drop_inode,
+	.write_inode	= fp_io_write_inode,
 	.statfs		= fp_statfs,
 	.sync_fs	= fp_sync_fs,
 	.show_options	= fp_show_options,
