@@ -656,8 +656,8 @@ int main(int argc, char **argv)
 			src = hash + 1;
 		}
 		if (!dm.program || !*dm.program)
-			die("no daemon given: use 'PROG#ARG' as SOURCE or -t %s.PROG,\n"
-			    "  or -o no_daemon,root_dir=DIR (see --help)", fp_type);
+			die("no daemon given: use 'PROG#ARG' as SOURCE or -t %s.PROG, or -o no_daemon,root_dir=DIR (see --help)",
+			    fp_type);
 		if (foreground)
 			die("--foreground is for no_daemon mounts");
 		dm.arg = *src && strcmp(src, "none") ? src : NULL;

@@ -36,6 +36,16 @@ def parse(lines):
     return out
 
 
+def preload_library():
+    """Where fusepass-run finds its library: next to itself (the build
+    tree), else in the installed location."""
+    here = os.path.join(os.path.dirname(os.path.realpath(FUSEPASS_RUN)),
+                        "libfusepass-preload.so")
+    if os.path.exists(here):
+        return here
+    return "/usr/lib/fusepass/libfusepass-preload.so"
+
+
 def preloaded(tmp, *cmd, runner=FUSEPASS_RUN, extra_env=None):
     """Run @cmd under fusepass-run with a log; (proc, log entries)."""
     log = os.path.join(tmp, "preload.log")
@@ -58,7 +68,7 @@ def results(proc):
 # ---- the library itself ----
 
 def _symbols(kind):
-    lib = os.path.join(os.path.dirname(FUSEPASS_RUN), "libfusepass-preload.so")
+    lib = preload_library()
     p = run(["nm", "-D", kind, lib])
     assert p.returncode == 0, p.stderr
     return {line.split()[-1].split("@")[0] for line in p.stdout.decode().splitlines()
@@ -213,8 +223,7 @@ def test_ld_preload_is_prepended_once():
     env = env_with(LD_PRELOAD="/lib/x86_64-linux-gnu/libc.so.6")
     inner = [FUSEPASS_RUN, "sh", "-c", 'echo "$LD_PRELOAD"']
     p = run([FUSEPASS_RUN] + inner, env=env)
-    lib = os.path.join(os.path.dirname(os.path.realpath(FUSEPASS_RUN)),
-                       "libfusepass-preload.so")
+    lib = preload_library()
     assert p.stdout.decode().strip() == \
         lib + ":/lib/x86_64-linux-gnu/libc.so.6"
 
