@@ -69,6 +69,9 @@ class Daemon:
                 return
             # Wait outside the lock; read under it, so that once "pause" is
             # acknowledged not a single further request is taken.
+            # Whether the mount was bound before this read: an EPERM from a
+            # read that started earlier only means "not bound yet".
+            bound_before = self.mount_done
             try:
                 if not self.conn.readable(0.05):
                     continue
@@ -82,7 +85,7 @@ class Daemon:
                     if req is not None:
                         self.handle(req)
             except OSError as e:
-                if e.errno == errno.EPERM and not self.mount_done:
+                if e.errno == errno.EPERM and not bound_before:
                     # FUSE's device reads EPERM until the mount binds it.
                     time.sleep(0.01)
                     continue
