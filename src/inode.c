@@ -201,9 +201,13 @@ static void fp_init_node_inode(struct inode *inode, const struct fuse_attr *attr
 
 	inode->i_mode = attr->mode & S_IFMT;
 	inode->i_size = attr->size;
-	/* Times are the daemon's (or, with a writeback cache, the kernel's
-	 * for regular files).
+	/*
+	 * Times are the daemon's, or with a writeback cache the kernel's for
+	 * regular files: those start from the daemon's and are kept locally
+	 * from then on.
 	 */
+	inode_set_mtime_to_ts(inode, fp_ts(attr->mtime, attr->mtimensec));
+	inode_set_ctime_to_ts(inode, fp_ts(attr->ctime, attr->ctimensec));
 	inode->i_flags |= S_NOATIME;
 	if (!(conn->init_flags & FUSE_WRITEBACK_CACHE) || !S_ISREG(attr->mode))
 		inode->i_flags |= S_NOCMTIME;
