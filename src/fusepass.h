@@ -9,7 +9,6 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/path.h>
-#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/fusepass.h>
 
@@ -648,7 +647,7 @@ long fp_file_compat_ioctl(struct file *file, unsigned int cmd,
 long fp_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long fp_dir_compat_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg);
-__poll_t fp_file_poll(struct file *file, poll_table *wait);
+__poll_t fp_file_poll(struct file *file, struct poll_table_struct *wait);
 void fp_poll_release(struct fp_file *ff);
 void fp_poll_wakeup(struct fp_conn *conn, u64 kh);
 

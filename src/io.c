@@ -300,8 +300,9 @@ static void fp_readahead(struct readahead_control *rac)
 /*
  * READ or WRITE straight between @iter and the daemon, in requests of at
  * most max_read/max_write bytes through a kernel buffer (so any kind of
- * iterator works, and the daemon never sees the caller's pages). Cached
- * pages of the range are written back first and, after a write, dropped.
+ * iterator works, and the daemon never sees the caller's pages). Dirty
+ * cached pages are written back first; after a write, the cached pages
+ * of the range are dropped.
  */
 static ssize_t fp_direct_io(struct kiocb *iocb, struct iov_iter *iter,
 			    bool write)
@@ -325,9 +326,9 @@ static ssize_t fp_direct_io(struct kiocb *iocb, struct iov_iter *iter,
 	if (!count)
 		return write ? -EFBIG : 0;
 
+	/* To the end of the file: see fp_writeback_from(). */
 	if (mapping->nrpages) {
-		err = filemap_write_and_wait_range(mapping, pos,
-						   pos + count - 1);
+		err = fp_writeback_from(file_inode(file), pos);
 		if (err)
 			return err;
 	}
