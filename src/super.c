@@ -310,13 +310,13 @@ static void fp_evict_inode(struct inode *inode)
 }
 
 /*
- * Unused backed inodes are not cached: they pin backing dentries and
- * mounts. Daemon inodes are, like FUSE's, with their page cache.
+ * No inode outlives its last reference. Backed inodes would pin backing
+ * dentries and mounts; a daemon inode's last iput is what tells the
+ * daemon (FORGET) that the kernel no longer knows the node, as FUSE does
+ * on these kernels. Dirty pages went to the daemon at the last close.
  */
 static int fp_drop_inode(struct inode *inode)
 {
-	if (fp_is_node(inode))
-		return generic_drop_inode(inode);
 	return 1;
 }
 
