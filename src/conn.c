@@ -36,7 +36,7 @@ struct fp_conn *fp_conn_alloc(void)
 	for (i = 0; i < ARRAY_SIZE(conn->processing); i++)
 		INIT_LIST_HEAD(&conn->processing[i]);
 	conn->forget_tail = &conn->forget_head;
-	conn->forget_batch = 16;
+	conn->forget_batch = FP_FORGET_BATCH;
 	conn->connected = true;
 	conn->max_background = FP_DEFAULT_MAX_BACKGROUND;
 	conn->congestion_threshold = FP_DEFAULT_MAX_BACKGROUND * 3 / 4;

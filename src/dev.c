@@ -24,9 +24,6 @@
 
 #include "fusepass.h"
 
-/* FORGETs sent between two other requests when both are waiting. */
-#define FP_FORGET_BATCH 16
-
 static struct fp_dev *fp_dev_get(struct file *file)
 {
 	/* Pairs with the cmpxchg in fp_dev_attach(). */
@@ -293,12 +290,23 @@ restart:
 		return fp_read_interrupt(conn, req, to, nbytes);
 	}
 
+	/*
+	 * FORGETs go before requests, as on FUSE: a daemon that has not yet
+	 * dropped a node when a later LOOKUP finds it again would count that
+	 * lookup on a node it is about to free. A long run of them must not
+	 * starve requests, though: after FP_FORGET_BATCH forget messages
+	 * read while requests wait, one request goes.
+	 */
 	if (conn->forget_head.next) {
-		if (list_empty(&conn->pending) || conn->forget_batch-- == 0) {
-			if (list_empty(&conn->pending))
-				conn->forget_batch = FP_FORGET_BATCH;
+		if (list_empty(&conn->pending)) {
+			conn->forget_batch = FP_FORGET_BATCH;
 			return fp_read_forgets(conn, to, nbytes);
 		}
+		if (conn->forget_batch) {
+			conn->forget_batch--;
+			return fp_read_forgets(conn, to, nbytes);
+		}
+		conn->forget_batch = FP_FORGET_BATCH;
 	}
 
 	req = list_first_entry(&conn->pending, struct fp_req, list);

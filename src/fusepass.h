@@ -148,6 +148,9 @@ struct fp_stats {
 	atomic64_t backed_ops;			/* stacked operations */
 };
 
+/* FORGET messages read in a row while requests wait, before one request. */
+#define FP_FORGET_BATCH 16
+
 struct fp_conn {
 	struct rcu_head rcu;		/* first: kfree_rcu() needs a small offset */
 	refcount_t count;
@@ -167,7 +170,7 @@ struct fp_conn {
 	struct list_head interrupts;
 	struct fp_forget forget_head;	/* list head; .next is the first */
 	struct fp_forget *forget_tail;
-	unsigned int forget_batch;
+	unsigned int forget_batch;	/* FORGET reads left before a request */
 	struct list_head processing[1 << FP_PQ_HASH_BITS];
 	struct list_head io;		/* being copied, unlocked */
 	u64 reqctr;
