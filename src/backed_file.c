@@ -3,9 +3,7 @@
  * backed_file.c - open regular files of backed inodes: every operation goes to
  * an open of the backing file made for the calling task.
  *
- * fusepass keeps no page cache of its own for them: reads and writes go
- * through the backing file, and mmap maps the backing file itself, so a
- * shared mapping and the backing file see the same pages.
+ * fusepass keeps no page cache of its own for them (see backing_io.c).
  */
 #include <linux/compat.h>
 #include <linux/file.h>
@@ -15,9 +13,6 @@
 #include <linux/uio.h>
 
 #include "fusepass.h"
-
-/* Flags fcntl(F_SETFL) may change on our file after open. */
-#define FP_SETFL_MASK (O_APPEND | O_NONBLOCK | O_NDELAY | O_DIRECT | O_NOATIME)
 
 void fp_backed_file_attach(struct file *file, struct file *backing)
 {
@@ -62,80 +57,26 @@ static int fp_backed_file_flush(struct file *file, fl_owner_t id)
 	return 0;
 }
 
-/* Carry F_SETFL changes made on our file over to the backing open. */
-static int fp_backed_sync_flags(struct file *file, struct file *backing)
-{
-	unsigned int flags = READ_ONCE(file->f_flags) & FP_SETFL_MASK;
-	int err;
-
-	if (flags == (READ_ONCE(backing->f_flags) & FP_SETFL_MASK))
-		return 0;
-	if (((flags ^ backing->f_flags) & O_APPEND) &&
-	    IS_APPEND(file_inode(backing)))
-		return -EPERM;
-	if (backing->f_op->check_flags) {
-		err = backing->f_op->check_flags(flags);
-		if (err)
-			return err;
-	}
-	spin_lock(&backing->f_lock);
-	backing->f_flags = (backing->f_flags & ~FP_SETFL_MASK) | flags;
-	spin_unlock(&backing->f_lock);
-	return 0;
-}
-
-/* The per-call flags of our request, for the backing one. */
-static rwf_t fp_iocb_rwf(const struct kiocb *iocb)
-{
-	return (__force rwf_t)(iocb->ki_flags &
-			       (IOCB_HIPRI | IOCB_DSYNC | IOCB_SYNC));
-}
-
 static ssize_t fp_backed_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct file *file = iocb->ki_filp;
-	struct file *backing = fp_backing_file(file);
-	ssize_t ret;
-
-	if (!iov_iter_count(to))
-		return 0;
-	ret = fp_backed_sync_flags(file, backing);
-	if (ret)
-		return ret;
-	return vfs_iter_read(backing, to, &iocb->ki_pos, fp_iocb_rwf(iocb));
+	return fp_backing_read_iter(fp_backing_file(iocb->ki_filp), iocb, to);
 }
 
 static ssize_t fp_backed_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
-	struct file *backing = fp_backing_file(file);
 	ssize_t ret;
 
-	if (!iov_iter_count(from))
-		return 0;
-	ret = fp_backed_sync_flags(file, backing);
-	if (ret)
-		return ret;
-	ret = vfs_iter_write(backing, from, &iocb->ki_pos, fp_iocb_rwf(iocb));
+	ret = fp_backing_write_iter(fp_backing_file(file), iocb, from);
 	fp_backed_copy_attr(file_inode(file));
 	return ret;
 }
 
 static int fp_backed_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct file *backing = fp_backing_file(file);
-
-	if (!backing->f_op->mmap)
-		return -ENODEV;
 	if (file != vma->vm_file)
 		return -EIO;
-	/* A noexec backing mount stays noexec through us. */
-	if ((vma->vm_flags & VM_EXEC) &&
-	    ((backing->f_path.mnt->mnt_flags & MNT_NOEXEC) ||
-	     (backing->f_path.mnt->mnt_sb->s_iflags & SB_I_NOEXEC)))
-		return -EPERM;
-	vma_set_file(vma, backing);
-	return call_mmap(backing, vma);
+	return fp_backing_mmap(fp_backing_file(file), vma);
 }
 
 int fp_backed_fsync(struct file *file, loff_t start, loff_t end,

@@ -166,7 +166,7 @@ void fp_conn_wait_aborted(struct fp_conn *conn)
 	FUSE_MAX_PAGES | FUSE_CACHE_SYMLINKS | FUSE_NO_OPENDIR_SUPPORT | \
 	FUSE_EXPLICIT_INVAL_DATA | FUSE_HANDLE_KILLPRIV_V2 | \
 	FUSE_SETXATTR_EXT | FUSE_INIT_EXT | FUSE_HAS_EXPIRE_ONLY | \
-	FUSE_DIRECT_IO_ALLOW_MMAP)
+	FUSE_DIRECT_IO_ALLOW_MMAP | FUSE_PASSTHROUGH)
 
 struct fp_init_args {
 	struct fp_args args;
@@ -197,6 +197,21 @@ static void fp_init_reply(struct fp_conn *conn, struct fp_args *args,
 		flags |= (u64)out->flags2 << 32;
 	/* Nothing the kernel did not offer, whatever the daemon says. */
 	conn->init_flags = flags & FP_INIT_OFFER;
+
+	/*
+	 * Per-open passthrough, with a stacking depth the VFS allows and no
+	 * writeback cache (dirty pages of ours and the backing file's would
+	 * both own the data), as upstream decides.
+	 */
+	if ((conn->init_flags & FUSE_PASSTHROUGH) && out->max_stack_depth &&
+	    out->max_stack_depth <= FILESYSTEM_MAX_STACK_DEPTH &&
+	    !(conn->init_flags & FUSE_WRITEBACK_CACHE)) {
+		conn->passthrough = true;
+		conn->max_stack_depth = out->max_stack_depth;
+		sb->s_stack_depth = out->max_stack_depth;
+	} else {
+		conn->init_flags &= ~FUSE_PASSTHROUGH;
+	}
 
 	if (conn->minor >= 13) {
 		if (out->max_background)

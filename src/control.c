@@ -102,6 +102,12 @@ static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 			len += sysfs_emit_at(buf, len, "request %s %lld\n",
 					     fp_opcode_name(op), n);
 	}
+	len += sysfs_emit_at(buf, len, "passthrough_read %lld\n",
+			     (s64)atomic64_read(&conn->stats.passthrough_read));
+	len += sysfs_emit_at(buf, len, "passthrough_write %lld\n",
+			     (s64)atomic64_read(&conn->stats.passthrough_write));
+	len += sysfs_emit_at(buf, len, "passthrough_mmap %lld\n",
+			     (s64)atomic64_read(&conn->stats.passthrough_mmap));
 	len += sysfs_emit_at(buf, len, "backed_ops %lld\n",
 			     (s64)atomic64_read(&conn->stats.backed_ops));
 	return len;

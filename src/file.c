@@ -146,20 +146,11 @@ struct fp_file *fp_send_open(struct fp_conn *conn, u64 nodeid,
 		fp_file_put(ff, false);
 		return ERR_PTR(err);
 	}
-	/* Passthrough was not offered: a daemon asking for it is broken. */
-	if (out.open_flags & FOPEN_PASSTHROUGH) {
-		pr_warn_ratelimited("daemon answered OPEN with FOPEN_PASSTHROUGH, which was not negotiated\n");
-		ff->fh = out.fh;
-		ff->open_flags = out.open_flags & ~FOPEN_PASSTHROUGH;
-		/* Still owed a RELEASE; the open fails. */
-		fp_file_release_prepare(ff, NULL, flags, isdir);
-		fp_file_put(ff, false);
-		return ERR_PTR(-EIO);
-	}
 	ff->fh = out.fh;
 	ff->open_flags = out.open_flags;
+	ff->backing_id = out.backing_id;
 	if (isdir)
-		ff->open_flags &= ~FOPEN_DIRECT_IO;
+		ff->open_flags &= ~(FOPEN_DIRECT_IO | FOPEN_PASSTHROUGH);
 	return ff;
 
 no_open:
@@ -195,16 +186,24 @@ void fp_file_release_prepare(struct fp_file *ff, struct inode *inode,
 	ra->inode = inode ? igrab(inode) : NULL;
 }
 
-/* What every successful open does with the daemon's FOPEN_* flags. */
-void fp_finish_open(struct inode *inode, struct file *file)
+/*
+ * What every open the daemon accepted does with its FOPEN_* flags. Fails
+ * (EIO) when they ask for an I/O mode the inode cannot be in.
+ */
+int fp_finish_open(struct inode *inode, struct file *file)
 {
 	struct fp_file *ff = file->private_data;
+	int err;
 
+	err = fp_iomode_open(inode, file);
+	if (err)
+		return err;
 	if (ff->open_flags & FOPEN_STREAM)
 		stream_open(inode, file);
 	else if (ff->open_flags & FOPEN_NONSEEKABLE)
 		nonseekable_open(inode, file);
 	fp_io_finish_open(inode, file);
+	return 0;
 }
 
 /*
@@ -237,13 +236,20 @@ int fp_open_common(struct inode *inode, struct file *file, bool isdir)
 		fp_io_truncate_size(inode);
 	if (is_wb_trunc)
 		fp_io_release_nowrite(inode);
-	if (!IS_ERR(ff)) {
+	err = PTR_ERR_OR_ZERO(ff);
+	if (!err) {
 		file->private_data = ff;
-		fp_finish_open(inode, file);
+		err = fp_finish_open(inode, file);
+		if (err) {
+			/* Not opened: no ->release will send the RELEASE. */
+			file->private_data = NULL;
+			fp_file_release_prepare(ff, inode, file->f_flags, isdir);
+			fp_file_put(ff, false);
+		}
 	}
 	if (is_wb_trunc)
 		inode_unlock(inode);
-	return PTR_ERR_OR_ZERO(ff);
+	return err;
 }
 
 void fp_release_common(struct inode *inode, struct file *file, bool isdir)
@@ -252,6 +258,7 @@ void fp_release_common(struct inode *inode, struct file *file, bool isdir)
 	struct fp_release_args *ra = ff->release_args;
 
 	fp_io_release(inode, file);
+	fp_iomode_release(inode, ff);
 	fp_file_release_prepare(ff, inode, file->f_flags & ~O_EXCL, isdir);
 	if (ra && ff->flock) {
 		ra->in.release_flags |= FUSE_RELEASE_FLOCK_UNLOCK;
@@ -268,7 +275,7 @@ static int fp_create_finish(struct inode *inode, struct file *file)
 	int err = generic_file_open(inode, file);
 
 	if (!err)
-		fp_finish_open(inode, file);
+		err = fp_finish_open(inode, file);
 	return err;
 }
 
@@ -351,10 +358,10 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 	ff->fh = outopen.fh;
 	ff->nodeid = outentry.nodeid;
 	ff->open_flags = outopen.open_flags;
+	ff->backing_id = outopen.backing_id;
 	flags &= ~(O_CREAT | O_EXCL | O_TRUNC);
 	if (!S_ISREG(outentry.attr.mode) || fp_valid_entry(&outentry, false) ||
-	    outentry.nodeid == FUSE_ROOT_ID ||
-	    (outopen.open_flags & FOPEN_PASSTHROUGH)) {
+	    outentry.nodeid == FUSE_ROOT_ID) {
 		pr_warn_ratelimited("daemon answered %s with an unusable entry or open file\n",
 				    fp_opcode_name(opcode));
 		err = -EIO;

@@ -146,6 +146,10 @@ struct fp_forget {
 struct fp_stats {
 	atomic64_t requests[FUSE_STATX + 1];	/* by opcode */
 	atomic64_t backed_ops;			/* stacked operations */
+	/* Per-open passthrough calls: read (and splice), write, mmap. */
+	atomic64_t passthrough_read;
+	atomic64_t passthrough_write;
+	atomic64_t passthrough_mmap;
 };
 
 /* FORGET messages read in a row while requests wait, before one request. */
@@ -197,6 +201,7 @@ struct fp_conn {
 	unsigned int max_write;
 	unsigned int max_pages;
 	unsigned int max_stack_depth;
+	bool passthrough;		/* FUSE_PASSTHROUGH negotiated */
 
 	/*
 	 * Learned from -ENOSYS replies: never sent again. Plain bools (not
@@ -276,6 +281,12 @@ struct fp_inode {
 	/* (lock) while non-zero, writeback WRITEs wait in queued_writes */
 	unsigned int nowrite;
 	struct list_head queued_writes;	/* (lock) of struct fp_io_args */
+	/*
+	 * (lock) I/O mode (passthrough.c): > 0 cached opens, < 0 passthrough
+	 * opens, which all use @passthrough (held while they exist).
+	 */
+	int iocachectr;
+	struct fp_backing *passthrough;
 	/* Cached symlink target (FUSE_CACHE_SYMLINKS is via page cache). */
 };
 
@@ -287,6 +298,13 @@ enum {
 	FP_I_ADVISE_RDPLUS,		/* a lookup would have liked READDIRPLUS */
 };
 
+/* fp_file.iomode */
+enum {
+	FP_IOM_NONE,			/* direct I/O, or no OPEN */
+	FP_IOM_CACHED,			/* the page cache */
+	FP_IOM_PASSTHROUGH,		/* the backing file */
+};
+
 /* An open file of a daemon-served inode (file->private_data). */
 struct fp_file {
 	struct fp_conn *conn;
@@ -294,6 +312,11 @@ struct fp_file {
 	u64 nodeid;
 	refcount_t count;
 	u32 open_flags;			/* FOPEN_* from the daemon */
+	int backing_id;			/* with FOPEN_PASSTHROUGH */
+	u8 iomode;			/* FP_IOM_*, what the open counts as */
+	/* Per-open passthrough: our open of the backing file, and its id. */
+	struct file *passthrough;
+	struct fp_backing *passthrough_fb;
 	bool flock;			/* flock() was used: unlock at release */
 	struct list_head write_entry;	/* fp_inode.write_files */
 	/* Prepared at open so release never fails for lack of memory. */
@@ -558,7 +581,7 @@ struct fp_file *fp_send_open(struct fp_conn *conn, u64 nodeid,
 			     unsigned int flags, bool isdir);
 void fp_file_release_prepare(struct fp_file *ff, struct inode *inode,
 			     unsigned int flags, bool isdir);
-void fp_finish_open(struct inode *inode, struct file *file);
+int fp_finish_open(struct inode *inode, struct file *file);
 int fp_open_common(struct inode *inode, struct file *file, bool isdir);
 void fp_release_common(struct inode *inode, struct file *file, bool isdir);
 int fp_atomic_open(struct inode *dir, struct dentry *entry, struct file *file,
@@ -710,6 +733,32 @@ extern const struct inode_operations fp_backed_dir_iops;
 /* backed_readdir.c                                                  */
 /* ------------------------------------------------------------------ */
 extern const struct file_operations fp_backed_dir_fops;
+
+/* ------------------------------------------------------------------ */
+/* passthrough.c: per-open passthrough and I/O modes                 */
+/* ------------------------------------------------------------------ */
+int fp_iomode_open(struct inode *inode, struct file *file);
+int fp_iomode_cached_start(struct inode *inode, struct fp_file *ff);
+void fp_iomode_release(struct inode *inode, struct fp_file *ff);
+ssize_t fp_passthrough_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t fp_passthrough_write_iter(struct kiocb *iocb, struct iov_iter *from);
+int fp_passthrough_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* Does @ff's read and write I/O go to its backing file? */
+static inline bool fp_file_passthrough_io(const struct fp_file *ff)
+{
+	return ff->iomode == FP_IOM_PASSTHROUGH &&
+	       !(ff->open_flags & FOPEN_DIRECT_IO);
+}
+
+/* ------------------------------------------------------------------ */
+/* backing_io.c: I/O on backing files                                */
+/* ------------------------------------------------------------------ */
+ssize_t fp_backing_read_iter(struct file *backing, struct kiocb *iocb,
+			     struct iov_iter *to);
+ssize_t fp_backing_write_iter(struct file *backing, struct kiocb *iocb,
+			      struct iov_iter *from);
+int fp_backing_mmap(struct file *backing, struct vm_area_struct *vma);
 
 /* ------------------------------------------------------------------ */
 /* backed_file.c                                                     */

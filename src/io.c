@@ -473,6 +473,8 @@ ssize_t fp_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		return -EIO;
 	if (!iov_iter_count(to))
 		return 0;
+	if (fp_file_passthrough_io(ff))
+		return fp_passthrough_read_iter(iocb, to);
 	if ((ff->open_flags & FOPEN_DIRECT_IO) ||
 	    (iocb->ki_flags & IOCB_DIRECT))
 		return fp_direct_read_iter(iocb, to);
@@ -498,6 +500,8 @@ ssize_t fp_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (fp_is_bad(file_inode(file)))
 		return -EIO;
+	if (fp_file_passthrough_io(ff))
+		return fp_passthrough_write_iter(iocb, from);
 	if ((ff->open_flags & FOPEN_DIRECT_IO) ||
 	    (iocb->ki_flags & IOCB_DIRECT))
 		return fp_direct_write_iter(iocb, from);

@@ -388,10 +388,20 @@ static const struct vm_operations_struct fp_file_vm_ops = {
 int fp_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct fp_file *ff = file->private_data;
+	struct inode *inode = file_inode(file);
 	struct fp_conn *conn = ff->conn;
+	int err;
 
-	if (fp_is_bad(file_inode(file)))
+	if (fp_is_bad(inode))
 		return -EIO;
+	/*
+	 * A passthrough open maps its backing file (even with direct I/O);
+	 * other opens of an inode in passthrough mode have no cache to map.
+	 */
+	if (ff->iomode == FP_IOM_PASSTHROUGH)
+		return fp_passthrough_mmap(file, vma);
+	if (READ_ONCE(fp_inode(inode)->passthrough))
+		return -ENODEV;
 	if (ff->open_flags & FOPEN_DIRECT_IO) {
 		/*
 		 * Direct I/O bypasses the cache a shared mapping would use:
@@ -403,6 +413,10 @@ int fp_file_mmap(struct file *file, struct vm_area_struct *vma)
 		invalidate_inode_pages2(file->f_mapping);
 		if (!(vma->vm_flags & VM_MAYSHARE))
 			return generic_file_mmap(file, vma);
+		/* A shared mapping uses the cache: so does the inode now. */
+		err = fp_iomode_cached_start(inode, ff);
+		if (err)
+			return err;
 	}
 	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_MAYWRITE))
 		fp_link_write_file(file);

@@ -45,6 +45,9 @@
  *
  *   1.0  filesystem type, no-daemon stacked mode (root_dir, no_daemon)
  *   1.1  FUSE protocol 7.41 on /dev/fusepass (daemon mode, fd=)
+ *   1.2  per-open passthrough (FUSE_PASSTHROUGH in INIT, FOPEN_PASSTHROUGH
+ *        with a backing id in OPEN/CREATE replies), on every kernel;
+ *        FUSEPASS_BACKING_DIR for FUSE_DEV_IOC_BACKING_OPEN
  *
  * Changelog of the FUSE protocol minor versions, as far as they matter to
  * a daemon talking to fusepass (the kernel answers an older daemon with
@@ -86,7 +89,7 @@
 
 /* Version of the fusepass ABI (the extensions below and the options). */
 #define FUSEPASS_ABI_MAJOR 1
-#define FUSEPASS_ABI_MINOR 1
+#define FUSEPASS_ABI_MINOR 2
 
 /* f_type reported by statfs(2) on a fusepass mount ("fpas"). */
 #define FUSEPASS_SUPER_MAGIC 0x66706173
