@@ -148,8 +148,16 @@ static int fp_reverse_inval_entry(struct super_block *sb, u64 parent_id,
 		goto out_unlock;
 
 	fp_dir_changed(parent);
-	if (!(flags & FUSE_EXPIRE_ONLY))
+	if (!(flags & FUSE_EXPIRE_ONLY)) {
+		/*
+		 * The daemon dropped the name: once unused, the inode goes
+		 * too (not into the inode cache), so its FORGET follows, as
+		 * the daemon expects from FUSE.
+		 */
+		if (d_really_is_positive(entry))
+			d_mark_dontcache(d_inode(entry));
 		d_invalidate(entry);
+	}
 	fp_invalidate_entry_cache(entry);
 
 	err = 0;

@@ -310,13 +310,19 @@ static void fp_evict_inode(struct inode *inode)
 }
 
 /*
- * No inode outlives its last reference. Backed inodes would pin backing
- * dentries and mounts; a daemon inode's last iput is what tells the
- * daemon (FORGET) that the kernel no longer knows the node, as FUSE does
- * on these kernels. Dirty pages went to the daemon at the last close.
+ * Unused backed inodes are not cached: they pin backing dentries and
+ * mounts. Daemon inodes are, and so is the daemon's lookup count of
+ * their nodes, until memory is short or the daemon invalidates a name
+ * (notify.c). FUSE on 6.1 and 6.12 drops them at once instead; but then
+ * a FORGET follows nearly every short-lived lookup, and daemons that
+ * race a LOOKUP against the FORGET of the same node (libfuse 3.14's
+ * passthrough_hp frees the node under the LOOKUP) fail requests with
+ * EBADF (README, compatibility notes).
  */
 static int fp_drop_inode(struct inode *inode)
 {
+	if (fp_is_node(inode))
+		return generic_drop_inode(inode);
 	return 1;
 }
 
