@@ -246,4 +246,9 @@ static inline int compat_write_cache_pages(struct address_space *mapping,
 	generic_copy_file_range(in, pos_in, out, pos_out, len, 0)
 #endif
 
+/* generic_drop_inode() was renamed inode_generic_drop() in 6.18. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 18, 0)
+#define inode_generic_drop generic_drop_inode
+#endif
+
 #endif /* FUSEPASS_COMPAT_H */

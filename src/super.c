@@ -322,7 +322,7 @@ static void fp_evict_inode(struct inode *inode)
 static int fp_drop_inode(struct inode *inode)
 {
 	if (fp_is_node(inode))
-		return generic_drop_inode(inode);
+		return inode_generic_drop(inode);
 	return 1;
 }
 
