@@ -184,7 +184,10 @@ def session(tmp_path_factory):
             s.errors["mount"] = err
         else:
             s.fstype = mount_type(mnt)
-            s.dev = os.stat(mnt).st_dev
+            # The directory is named by the kernel's dev_t (MKDEV), which
+            # is st_dev for minors below 256.
+            st_dev = os.stat(mnt).st_dev
+            s.dev = os.major(st_dev) << 20 | os.minor(st_dev)
             _io(s, src, mnt)
 
             def stats():
