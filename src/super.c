@@ -196,9 +196,14 @@ static int fp_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		opts->blksize = val;
 		return 0;
 	case Opt_subtype:
-		if (!*param->string || strchr(param->string, '/'))
+		/*
+		 * Any name but the empty one, as FUSE takes it: libfuse's
+		 * mount.fuse3 -o drop_privileges names the subtype after the
+		 * daemon's path ("fuse.test/hello").
+		 */
+		if (!*param->string)
 			return fp_mount_error(fc, -EINVAL,
-				"subtype=%s is not a valid name", param->string);
+				"subtype= is empty");
 		kfree(opts->subtype);
 		opts->subtype = param->string;
 		param->string = NULL;

@@ -1,44 +1,92 @@
 # SPDX-License-Identifier: GPL-2.0
-# libfuse 3.14 (Debian 12's fuse3 source) with our test patch (sourced).
+# libfuse's own test suites, built from Debian's fuse3 source packages with
+# our test patch (sourced):
+#   3.14  Debian 12's fuse3 (the deb-src entries of packages.sh)
+#   3.17  Debian 13's fuse3 3.17.2, from trixie's Sources index kept in an
+#         apt state of its own under .build/libfuse-3.17/apt/: the host's
+#         sources, lists and pinning are never touched, and nothing binary
+#         comes from trixie (build deps are Debian 12's: meson 1.0.1 meets
+#         3.17.2's meson_version '>= 0.60.0').
+# Each lands in .build/libfuse-VERSION/src/build, kept between runs.
 
-LIBFUSE_DIR="$BUILD/libfuse-3.14"
-LIBFUSE_PATCH="$REPO/test/libfuse/3.14-passthrough_bpf.patch"
-LIBFUSE_BUILD="$LIBFUSE_DIR/src/build"
+# The apt state for trixie's sources: sources.list.d with one deb-src
+# stanza, lists and cache of its own. Debian 12's debian-archive-keyring
+# holds trixie's archive key, so apt checks the index's signature as usual.
+libfuse_trixie_apt() {
+	local dir=$1
+	mkdir -p "$dir/sources.list.d" "$dir/lists/partial" \
+		"$dir/cache/archives/partial"
+	cat >"$dir/sources.list.d/trixie-src.sources" <<-EOF
+		Types: deb-src
+		URIs: http://deb.debian.org/debian
+		Suites: trixie
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+	LIBFUSE_APT_OPTS=(
+		-o Dir::Etc::SourceList=/dev/null
+		-o "Dir::Etc::SourceParts=$dir/sources.list.d"
+		-o "Dir::State::Lists=$dir/lists"
+		-o "Dir::Cache=$dir/cache"
+	)
+}
 
+# fetch_libfuse VERSION DIR: the fuse3 VERSION source package into DIR/dl.
+fetch_libfuse() {
+	local version=$1 dir=$2 what=fuse3
+	LIBFUSE_APT_OPTS=()
+	case $version in
+	3.14) ;;
+	3.17)
+		libfuse_trixie_apt "$dir/apt"
+		what=fuse3/trixie
+		apt-get -q -o APT::Sandbox::User=root "${LIBFUSE_APT_OPTS[@]}" \
+			update || return 1
+		;;
+	*) die "no source for libfuse $version" ;;
+	esac
+	(cd "$dir/dl" && apt-get source -q -o APT::Sandbox::User=root \
+		"${LIBFUSE_APT_OPTS[@]}" --download-only "$what")
+}
+
+# build_libfuse VERSION: fetch (once), unpack, patch, configure and build.
 # The unpacked tree is rebuilt from the cached download whenever the patch
 # (or the downloaded source version) changes; the key records both.
 build_libfuse() {
-	mkdir -p "$LIBFUSE_DIR/dl"
-	if ! compgen -G "$LIBFUSE_DIR/dl/fuse3_3.14*.dsc" >/dev/null; then
-		log "fetching fuse3 source"
-		(cd "$LIBFUSE_DIR/dl" &&
-			apt-get source -q -o APT::Sandbox::User=root --download-only \
-			fuse3 >"$LIBFUSE_DIR/fetch.log" 2>&1) ||
-			die "apt-get source fuse3 failed (see $LIBFUSE_DIR/fetch.log)"
-	fi
-	local dsc key
-	dsc=$(ls "$LIBFUSE_DIR"/dl/fuse3_3.14*.dsc | tail -n1) ||
-		die "apt-get source fuse3 did not give libfuse 3.14"
-	key="$(basename "$dsc") $(sha256sum <"$LIBFUSE_PATCH" | cut -c1-64)"
+	local version=$1
+	local dir="$BUILD/libfuse-$version"
+	local patch="$REPO/test/libfuse/$version-passthrough_bpf.patch"
+	local build="$dir/src/build" dsc key
+	local meson_args=(-Dudevrulesdir=/lib/udev/rules.d -Duseroot=false
+		-Dinitscriptdir=)
+	# libfuse#734 (fixed in 3.17): without HAVE_LIBFUSE_PRIVATE_CONFIG_H
+	# 3.14's passthrough_hp lacks utimensat.
+	[[ $version != 3.14 ]] ||
+		meson_args+=(-Dcpp_args=-DHAVE_LIBFUSE_PRIVATE_CONFIG_H)
 
-	if [[ ! -f $LIBFUSE_DIR/key || $(cat "$LIBFUSE_DIR/key") != "$key" ||
-		! -f $LIBFUSE_BUILD/build.ninja ]]; then
-		log "unpacking and configuring libfuse 3.14"
-		rm -rf "$LIBFUSE_DIR/src" "$LIBFUSE_DIR/key"
-		# apt checked the download against the signed archive already
-		dpkg-source -x "$dsc" "$LIBFUSE_DIR/src" >"$LIBFUSE_DIR/unpack.log" 2>&1
-		patch -s -d "$LIBFUSE_DIR/src" -p1 --no-backup-if-mismatch \
-			<"$LIBFUSE_PATCH"
-		# HAVE_LIBFUSE_PRIVATE_CONFIG_H works around libfuse#734, without
-		# which passthrough_hp lacks utimensat.
-		(cd "$LIBFUSE_DIR/src" && meson setup build \
-			-Dudevrulesdir=/lib/udev/rules.d -Duseroot=false \
-			-Dinitscriptdir= \
-			-Dcpp_args=-DHAVE_LIBFUSE_PRIVATE_CONFIG_H) \
-			>"$LIBFUSE_DIR/meson.log" 2>&1 ||
-			{ tail -n 30 "$LIBFUSE_DIR/meson.log" >&2; die "meson setup failed"; }
+	mkdir -p "$dir/dl"
+	if ! compgen -G "$dir/dl/fuse3_$version*.dsc" >/dev/null; then
+		log "fetching fuse3 $version source"
+		fetch_libfuse "$version" "$dir" >"$dir/fetch.log" 2>&1 ||
+			die "apt-get source fuse3 ($version) failed (see $dir/fetch.log)"
 	fi
-	ninja -C "$LIBFUSE_BUILD" >"$LIBFUSE_DIR/ninja.log" 2>&1 ||
-		{ tail -n 30 "$LIBFUSE_DIR/ninja.log" >&2; die "libfuse build failed"; }
-	echo "$key" >"$LIBFUSE_DIR/key"
+	dsc=$(ls "$dir"/dl/fuse3_"$version"*.dsc 2>/dev/null | tail -n1)
+	[[ -n $dsc ]] || die "apt-get source fuse3 did not give libfuse $version"
+	key="$(basename "$dsc") $(sha256sum <"$patch" | cut -c1-64)"
+
+	if [[ ! -f $dir/key || $(cat "$dir/key") != "$key" ||
+		! -f $build/build.ninja ]]; then
+		log "unpacking and configuring libfuse $version"
+		rm -rf "$dir/src" "$dir/key"
+		# apt checked the download against the signed archive already
+		dpkg-source -x "$dsc" "$dir/src" >"$dir/unpack.log" 2>&1 ||
+			die "dpkg-source -x $dsc failed (see $dir/unpack.log)"
+		patch -s -d "$dir/src" -p1 --no-backup-if-mismatch <"$patch"
+		(cd "$dir/src" && meson setup build "${meson_args[@]}") \
+			>"$dir/meson.log" 2>&1 ||
+			{ tail -n 30 "$dir/meson.log" >&2; die "meson setup failed"; }
+	fi
+	ninja -C "$build" >"$dir/ninja.log" 2>&1 ||
+		{ tail -n 30 "$dir/ninja.log" >&2; die "libfuse $version build failed"; }
+	echo "$key" >"$dir/key"
 }

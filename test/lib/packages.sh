@@ -6,6 +6,7 @@ HOST_PACKAGES=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	python3 python3-pytest python3-distutils meson ninja-build pkgconf
+	python3-packaging file # libfuse 3.17's tests import packaging, run file
 	build-essential patch dpkg-dev e2fsprogs cpio kmod xz-utils zstd
 	acl attr util-linux coreutils libfuse3-dev sparse
 	# the packages (test/lib/dkms.sh; DKMS makes its signing key with

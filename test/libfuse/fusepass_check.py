@@ -12,6 +12,12 @@ FUSEPASS_CHECK=fusepass (the default): the test must show
   - no mount of type fuse, fuse.SUB, fuseblk or fuseblk.SUB appearing in
     /proc/self/mountinfo, which a thread watches while the test runs (the
     kernel wakes it on every change of the mount table).
+FUSEPASS_CHECK_PASSTHROUGH=REGEX (fusepass only): a test whose name
+matches must also show per-open passthrough on one of its fusepass mounts:
+passthrough_read and passthrough_write above zero in the connection's
+/sys/fs/fusepass/connections/DEV/stats, read by the same thread while the
+mount lives (libfuse 3.17's passthrough_hp silently does without
+passthrough when the kernel does not offer it).
 FUSEPASS_CHECK=reference: nothing may go through the preload library and
 no fusepass mount may appear; the fuse mounts seen are reported.
 A test that passed without that evidence is turned into a failure. So is
@@ -29,6 +35,8 @@ import pytest
 
 MODE = os.environ.get("FUSEPASS_CHECK", "fusepass")
 LOG = os.environ.get("FUSEPASS_RUN_LOG")
+PASSTHROUGH = os.environ.get("FUSEPASS_CHECK_PASSTHROUGH")
+STATS = "/sys/fs/fusepass/connections/%d/stats"
 
 ALLOWED_SKIPS = [
     # test_passthrough's writeback variant exists for passthrough_ll only
@@ -41,13 +49,28 @@ FUSE_TYPES = re.compile(r"^fuse(blk)?(\..*)?$")
 FUSEPASS_TYPES = re.compile(r"^fusepass(\..*)?$")
 
 
-def _mounts():
-    """{mount id: (mount point, type)} from /proc/self/mountinfo."""
+def _mounts(devs=None):
+    """{mount id: (mount point, type)} from /proc/self/mountinfo; with
+    @devs, also {mount id: st_dev} into it."""
     out = {}
     with open("/proc/self/mountinfo") as f:
         for line in f:
             fields = line.split()
             out[fields[0]] = (fields[4], fields[fields.index("-") + 1])
+            if devs is not None:
+                # the kernel's dev_t (MKDEV), which names the directory
+                major, minor = fields[2].split(":")
+                devs[fields[0]] = int(major) << 20 | int(minor)
+    return out
+
+
+def _counters(text):
+    """{'passthrough_read': n, ...} of a stats file."""
+    out = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[-1].lstrip("-").isdigit():
+            out[" ".join(words[:-1])] = int(words[-1])
     return out
 
 
@@ -57,14 +80,25 @@ class Watcher:
     def __init__(self):
         self.before = _mounts()
         self.seen = {}
+        self.stats = {}     # mount id -> last stats text read
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _scan(self):
-        for mid, ent in _mounts().items():
+        devs = {}
+        for mid, ent in _mounts(devs).items():
             if mid not in self.before:
                 self.seen[mid] = ent
+                if PASSTHROUGH and FUSEPASS_TYPES.match(ent[1]):
+                    self._read_stats(mid, devs[mid])
+
+    def _read_stats(self, mid, dev):
+        try:
+            with open(STATS % dev) as f:
+                self.stats[mid] = f.read()
+        except OSError:
+            pass    # gone with its mount: the last read stands
 
     def _run(self):
         fd = os.open("/proc/self/mountinfo", os.O_RDONLY)
@@ -86,6 +120,20 @@ class Watcher:
         self._scan()
         return list(self.seen.values())
 
+    def passthrough(self):
+        """(True if a mount showed passthrough reads and writes, and the
+        last counters read of each fusepass mount, for the record)."""
+        shown = False
+        record = []
+        for mid, text in self.stats.items():
+            c = _counters(text)
+            if c.get("passthrough_read", 0) > 0 and \
+                    c.get("passthrough_write", 0) > 0:
+                shown = True
+            record.append("%s: %s" % (self.seen[mid][0], " ".join(
+                "%s=%d" % (k.replace(" ", "_"), v) for k, v in c.items())))
+        return shown, record
+
 
 def _log_size():
     try:
@@ -105,7 +153,7 @@ def _log_since(offset):
         return []
 
 
-def _judge(item, mounts, lines):
+def _judge(item, mounts, lines, passthrough=True):
     """None if the evidence is right for MODE, else what is wrong."""
     types = sorted({t for _, t in mounts})
     fuse = [m for m in mounts if FUSE_TYPES.match(m[1])]
@@ -125,6 +173,10 @@ def _judge(item, mounts, lines):
     elif not rewrites:
         return ("no successful rewritten mount(2) in %s during the test "
                 "(log lines: %s)" % (LOG, lines[-5:]))
+    if not passthrough:
+        return ("no per-open passthrough: passthrough_read and "
+                "passthrough_write never both above zero in the stats of "
+                "the test's fusepass mounts")
     return None
 
 
@@ -137,13 +189,19 @@ def pytest_runtest_call(item):
     finally:
         mounts = watcher.finish()
         lines = _log_since(offset)
-        item._fusepass_problem = _judge(item, mounts, lines)
+        checked = MODE != "reference" and PASSTHROUGH and \
+            re.search(PASSTHROUGH, item.name)
+        shown, record = watcher.passthrough()
+        item._fusepass_problem = _judge(item, mounts, lines,
+                                        shown or not checked)
         item.add_report_section(
             "call", "stdout",
             "fusepass-check (%s): mounts seen %s; preload mount rewrites %d"
-            "%s\n" % (MODE, mounts, len([l for l in lines if REWRITE.match(l)]),
-                      "; PROBLEM: " + item._fusepass_problem
-                      if item._fusepass_problem else ""))
+            "%s%s\n" % (MODE, mounts,
+                        len([l for l in lines if REWRITE.match(l)]),
+                        "; counters %s" % record if checked else "",
+                        "; PROBLEM: " + item._fusepass_problem
+                        if item._fusepass_problem else ""))
 
 
 def _skip_reason(rep):
@@ -170,4 +228,5 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_report_header(config):
-    return ["fusepass-check: mode %s, preload log %s" % (MODE, LOG)]
+    return ["fusepass-check: mode %s, preload log %s, passthrough required "
+            "of %s" % (MODE, LOG, PASSTHROUGH)]
