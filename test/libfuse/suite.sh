@@ -4,7 +4,8 @@
 #
 # run_libfuse_suite VERSION BUILDDIR DESELECT COUNTS
 #   Runs libfuse VERSION's test/test_examples.py and test/test_ctests.py
-#   from BUILDDIR, results in $RESULTS/libfuse-VERSION.xml.
+#   from BUILDDIR, results in $RESULTS/libfuse-VERSION.xml (or
+#   $RESULTS/$LIBFUSE_SUITE.xml when a suite names itself so).
 #   DESELECT  a pytest -k expression of the tests not run (TESTS, a -k
 #             expression too, narrows the rest);
 #   COUNTS    "test_function=N ..." the cases of each test function a full
@@ -21,7 +22,7 @@
 
 run_libfuse_suite() {
 	local version=$1 build=$2 k="not ($3)" counts=$4
-	local xml=$RESULTS/libfuse-$version.xml run rc=0
+	local xml=$RESULTS/${LIBFUSE_SUITE:-libfuse-$version}.xml run rc=0
 	if [[ -n ${FUSEPASS_REFERENCE:-} ]]; then
 		export FUSEPASS_CHECK=reference
 		k="$k and not passthrough_bpf"
@@ -31,7 +32,7 @@ run_libfuse_suite() {
 		export FUSEPASS_CHECK=fusepass
 		# On ext4, not on the 9p results share: appends come from many
 		# processes.
-		export FUSEPASS_RUN_LOG=/tmp/libfuse-$version-preload.log
+		export FUSEPASS_RUN_LOG=/tmp/${LIBFUSE_SUITE:-libfuse-$version}-preload.log
 		rm -f "$FUSEPASS_RUN_LOG"
 		run=("$FUSEPASS_RUN")
 	fi
