@@ -11,6 +11,10 @@
 #   sudo make check      boot the stock Debian kernels under QEMU and run
 #                        every suite (KERNELS="6.1 6.12" selects kernels;
 #                        "backports" is Debian 13's newest, see README)
+#   sudo make bench      benchmark fusepass against ext4, the kernel's FUSE
+#                        and overlayfs under QEMU (KERNELS= as for check,
+#                        default all three; QUICK=1: a smoke run on 6.12);
+#                        results in bench-results/, see BENCHMARKS.md
 #   make sparse          build with sparse (C=2)
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -105,6 +109,10 @@ uninstall:
 check:
 	test/check $(KERNELS)
 
+# Only kernels named on the command line; test/bench picks its defaults.
+bench:
+	test/bench $(if $(filter file,$(origin KERNELS)),,$(KERNELS))
+
 clean:
 	if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C src/helpers clean
@@ -112,4 +120,4 @@ clean:
 
 .PHONY: modules supported helpers all sparse uapi-check dkms-source \
 	dkms-install dkms-uninstall deb lintian install-deps install uninstall \
-	check clean
+	check bench clean
