@@ -125,7 +125,7 @@ static int fp_backed_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct file *backing = fp_backing_file(file);
 
-	if (!backing->f_op->mmap)
+	if (!can_mmap_file(backing))
 		return -ENODEV;
 	if (file != vma->vm_file)
 		return -EIO;
@@ -135,7 +135,7 @@ static int fp_backed_mmap(struct file *file, struct vm_area_struct *vma)
 	     (backing->f_path.mnt->mnt_sb->s_iflags & SB_I_NOEXEC)))
 		return -EPERM;
 	vma_set_file(vma, backing);
-	return call_mmap(backing, vma);
+	return vfs_mmap(backing, vma);
 }
 
 int fp_backed_fsync(struct file *file, loff_t start, loff_t end,
@@ -285,7 +285,7 @@ const struct file_operations fp_backed_file_fops = {
 	.remap_file_range	= fp_backed_remap_file_range,
 	.lock			= fp_backed_lock,
 	.flock			= fp_backed_flock,
-	.setlease		= simple_nosetlease,
+	.setlease		= COMPAT_NO_SETLEASE,
 	.unlocked_ioctl		= fp_backed_ioctl,
 	.compat_ioctl		= fp_backed_compat_ioctl,
 };
