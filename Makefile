@@ -9,8 +9,13 @@
 #                        module), load it; `make uninstall` reverses it
 #   make deb             the .debs alone, in .build/deb/ (`make lintian`)
 #   sudo make check      boot the stock Debian kernels under QEMU and run
-#                        every suite (KERNELS="6.1 6.12" selects kernels;
-#                        "backports" is Debian 13's newest, see README)
+#                        every suite on each (KERNELS="6.1 6.12 backports"
+#                        by default; "backports" is Debian 13's newest,
+#                        see README)
+#   sudo make bench      benchmark fusepass against ext4, the kernel's FUSE
+#                        and overlayfs under QEMU (KERNELS= as for check,
+#                        default all three; QUICK=1: a smoke run on 6.12);
+#                        results in bench-results/, see BENCHMARKS.md
 #   make sparse          build with sparse (C=2)
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -18,7 +23,7 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SUPPORTED := $(shell sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
-KERNELS ?= 6.1 6.12
+KERNELS ?= 6.1 6.12 backports
 DKMS_SRC := /usr/src/fusepass-$(VERSION)
 # What DKMS needs to build the module, and nothing else.
 DKMS_FILES := dkms.conf Kbuild src/*.c src/*.h include
@@ -105,6 +110,10 @@ uninstall:
 check:
 	test/check $(KERNELS)
 
+# Only kernels named on the command line; test/bench picks its defaults.
+bench:
+	test/bench $(if $(filter file,$(origin KERNELS)),,$(KERNELS))
+
 clean:
 	if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C src/helpers clean
@@ -112,4 +121,4 @@ clean:
 
 .PHONY: modules supported helpers all sparse uapi-check dkms-source \
 	dkms-install dkms-uninstall deb lintian install-deps install uninstall \
-	check clean
+	check bench clean

@@ -138,7 +138,7 @@ int fp_backed_d_revalidate(struct dentry *dentry, unsigned int flags)
 
 	lookup = fpd->lookup;
 	if (lookup->d_flags & DCACHE_OP_REVALIDATE) {
-		ret = lookup->d_op->d_revalidate(lookup, flags);
+		ret = fp_do_revalidate(lookup, flags);
 		if (ret == 0)
 			d_invalidate(lookup);
 		if (ret <= 0)
@@ -176,32 +176,32 @@ struct fp_change {
 	struct dentry *backing;		/* looked up under the lock; held */
 };
 
-static int fp_change_begin(struct dentry *dentry, struct fp_change *chg)
+static int fp_change_begin(struct dentry *dentry, struct fp_change *chg,
+			   bool remove)
 {
-	struct inode *dir;
 	int err;
 
 	chg->parent = *fp_backing_path(dentry->d_parent);
-	dir = d_inode(chg->parent.dentry);
-
 	err = mnt_want_write(chg->parent.mnt);
 	if (err)
 		return err;
-	inode_lock_nested(dir, I_MUTEX_PARENT);
-	chg->backing = fp_do_lookup_locked(chg->parent.dentry, &dentry->d_name);
+	if (remove)
+		chg->backing = fp_do_start_removing(&chg->parent,
+						    &dentry->d_name);
+	else
+		chg->backing = fp_do_start_creating(&chg->parent,
+						    &dentry->d_name);
 	if (IS_ERR(chg->backing)) {
-		err = PTR_ERR(chg->backing);
-		inode_unlock(dir);
 		mnt_drop_write(chg->parent.mnt);
-		return err;
+		return PTR_ERR(chg->backing);
 	}
 	return 0;
 }
 
+/* chg->backing may be an error by now (a failed mkdir dropped it). */
 static void fp_change_end(struct fp_change *chg)
 {
-	dput(chg->backing);
-	inode_unlock(d_inode(chg->parent.dentry));
+	fp_do_end_change(chg->backing);
 	mnt_drop_write(chg->parent.mnt);
 }
 
@@ -260,7 +260,6 @@ struct fp_create_args {
 	enum fp_create_kind kind;
 	umode_t mode;
 	dev_t rdev;
-	bool excl;
 	const char *target;		/* FP_SYMLINK */
 	const struct path *old;		/* FP_LINK */
 };
@@ -271,7 +270,7 @@ static int fp_create_object(struct inode *dir, struct dentry *dentry,
 	struct fp_change chg;
 	int err;
 
-	err = fp_change_begin(dentry, &chg);
+	err = fp_change_begin(dentry, &chg, false);
 	if (err)
 		return err;
 
@@ -282,11 +281,12 @@ static int fp_create_object(struct inode *dir, struct dentry *dentry,
 
 	switch (args->kind) {
 	case FP_CREATE:
-		err = fp_do_create(&chg.parent, chg.backing, args->mode,
-				   args->excl);
+		err = fp_do_create(&chg.parent, chg.backing, args->mode);
 		break;
 	case FP_MKDIR:
-		err = fp_do_mkdir(&chg.parent, chg.backing, args->mode);
+		chg.backing = fp_do_mkdir(&chg.parent, chg.backing,
+					  args->mode);
+		err = PTR_ERR_OR_ZERO(chg.backing);
 		break;
 	case FP_MKNOD:
 		err = fp_do_mknod(&chg.parent, chg.backing, args->mode,
@@ -308,22 +308,24 @@ out:
 }
 
 static int fp_backed_create(struct mnt_idmap *idmap, struct inode *dir,
-		     struct dentry *dentry, umode_t mode, bool excl)
+		     struct dentry *dentry, umode_t mode)
 {
-	struct fp_create_args args = {
-		.kind = FP_CREATE, .mode = mode, .excl = excl,
-	};
+	struct fp_create_args args = { .kind = FP_CREATE, .mode = mode };
 
 	return fp_create_object(dir, dentry, &args);
 }
+COMPAT_DEFINE_CREATE(fp_backed_create)
 
-static int fp_backed_mkdir(struct mnt_idmap *idmap, struct inode *dir,
-		    struct dentry *dentry, umode_t mode)
+/* The new directory is always at @dentry. */
+static struct dentry *fp_backed_mkdir(struct mnt_idmap *idmap,
+				      struct inode *dir, struct dentry *dentry,
+				      umode_t mode)
 {
 	struct fp_create_args args = { .kind = FP_MKDIR, .mode = mode };
 
-	return fp_create_object(dir, dentry, &args);
+	return ERR_PTR(fp_create_object(dir, dentry, &args));
 }
+COMPAT_DEFINE_MKDIR(fp_backed_mkdir)
 
 static int fp_backed_mknod(struct mnt_idmap *idmap, struct inode *dir,
 		    struct dentry *dentry, umode_t mode, dev_t rdev)
@@ -364,12 +366,10 @@ static int fp_backed_remove(struct inode *dir, struct dentry *dentry, bool is_di
 	struct fp_change chg;
 	int err;
 
-	err = fp_change_begin(dentry, &chg);
+	err = fp_change_begin(dentry, &chg, true);
 	if (err)
 		return err;
 	err = fp_change_check(dentry, &chg);
-	if (!err && d_is_negative(chg.backing))
-		err = -ENOENT;
 	if (!err) {
 		if (is_dir)
 			err = fp_do_rmdir(&chg.parent, chg.backing);
@@ -400,7 +400,7 @@ static int fp_backed_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 	const struct path *new_parent = fp_backing_path(new_dentry->d_parent);
 	struct fp_change old_chg = { .parent = *old_parent };
 	struct fp_change new_chg = { .parent = *new_parent };
-	struct dentry *trap;
+	struct renamedata rd;
 	int err;
 
 	if (old_parent->mnt != new_parent->mnt)
@@ -409,42 +409,19 @@ static int fp_backed_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 	err = mnt_want_write(old_parent->mnt);
 	if (err)
 		return err;
-	trap = lock_rename(new_parent->dentry, old_parent->dentry);
-	if (IS_ERR(trap)) {
-		err = PTR_ERR(trap);
+	/* Also makes the loop checks the VFS made on our side. */
+	err = fp_do_start_renaming(&rd, old_parent, &old_dentry->d_name,
+				   new_parent, &new_dentry->d_name, flags);
+	if (err)
 		goto out_drop_write;
-	}
-
-	old_chg.backing = fp_do_lookup_locked(old_parent->dentry,
-					      &old_dentry->d_name);
-	if (IS_ERR(old_chg.backing)) {
-		err = PTR_ERR(old_chg.backing);
-		goto out_unlock;
-	}
-	new_chg.backing = fp_do_lookup_locked(new_parent->dentry,
-					      &new_dentry->d_name);
-	if (IS_ERR(new_chg.backing)) {
-		err = PTR_ERR(new_chg.backing);
-		goto out_put_old;
-	}
+	old_chg.backing = rd.old_dentry;
+	new_chg.backing = rd.new_dentry;
 
 	err = fp_change_check(old_dentry, &old_chg);
 	if (!err)
 		err = fp_change_check(new_dentry, &new_chg);
-	if (err)
-		goto out_put_new;
-	/* The same loop checks the VFS makes on our side, on the backing. */
-	if (old_chg.backing == trap) {
-		err = -EINVAL;
-		goto out_put_new;
-	}
-	if (new_chg.backing == trap) {
-		err = (flags & RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
-		goto out_put_new;
-	}
-
-	err = fp_do_rename(old_parent, old_chg.backing, new_parent,
-			   new_chg.backing, flags);
+	if (!err)
+		err = fp_do_rename(&rd, old_parent);
 	if (!err) {
 		/* The backing dentries moved with the names; follow them. */
 		fp_dentry_update(old_dentry, old_parent->mnt, old_chg.backing);
@@ -452,13 +429,8 @@ static int fp_backed_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 			fp_dentry_update(new_dentry, new_parent->mnt,
 					 new_chg.backing);
 	}
+	fp_do_end_renaming(&rd);
 
-out_put_new:
-	dput(new_chg.backing);
-out_put_old:
-	dput(old_chg.backing);
-out_unlock:
-	unlock_rename(new_parent->dentry, old_parent->dentry);
 out_drop_write:
 	mnt_drop_write(old_parent->mnt);
 	fp_backed_copy_attr(d_inode(old_dentry));
@@ -505,8 +477,8 @@ static int fp_backed_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 
 const struct inode_operations fp_backed_dir_iops = {
 	.lookup		= fp_backed_lookup,
-	.create		= fp_backed_create,
-	.mkdir		= fp_backed_mkdir,
+	.create		= COMPAT_CREATE(fp_backed_create),
+	.mkdir		= COMPAT_MKDIR(fp_backed_mkdir),
 	.mknod		= fp_backed_mknod,
 	.symlink	= fp_backed_symlink,
 	.link		= fp_backed_link,

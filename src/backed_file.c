@@ -226,7 +226,7 @@ const struct file_operations fp_backed_file_fops = {
 	.remap_file_range	= fp_backed_remap_file_range,
 	.lock			= fp_backed_lock,
 	.flock			= fp_backed_flock,
-	.setlease		= simple_nosetlease,
+	.setlease		= COMPAT_NO_SETLEASE,
 	.unlocked_ioctl		= fp_backed_ioctl,
 	.compat_ioctl		= fp_backed_compat_ioctl,
 };

@@ -83,7 +83,7 @@ struct inode *fp_backed_iget(struct super_block *sb, const struct path *backing)
 			     fp_backed_inode_set, &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (!(inode->i_state & I_NEW)) {
+	if (!(inode_state_read_once(inode) & I_NEW)) {
 		fp_backed_copy_attr(inode);
 		return inode;
 	}
@@ -196,13 +196,13 @@ int fp_backed_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	return err;
 }
 
-int fp_backed_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+int fp_backed_fileattr_get(struct dentry *dentry, struct file_kattr *fa)
 {
 	return vfs_fileattr_get(fp_backing_path(dentry)->dentry, fa);
 }
 
 int fp_backed_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
-		    struct fileattr *fa)
+		    struct file_kattr *fa)
 {
 	const struct path *backing = fp_backing_path(dentry);
 	int err;

@@ -34,6 +34,12 @@ int fp_backing_check_depth(const struct super_block *sb,
 }
 
 /*
+ * Backing lookups check search permission on the backing directory
+ * without the mount's idmapping (nop_mnt_idmap), as they always have;
+ * the operations themselves go through the mount's idmapping.
+ */
+
+/*
  * Look up @name in the backing directory @parent and follow whatever is
  * mounted on the result, as a path walk through a recursive bind mount
  * would. Fills @out (references held) on success.
@@ -41,11 +47,12 @@ int fp_backing_check_depth(const struct super_block *sb,
 int fp_do_lookup(struct super_block *sb, const struct path *parent,
 		 const struct qstr *name, struct fp_dentry *out)
 {
+	struct qstr this = QSTR_INIT(name->name, name->len);
 	struct dentry *found;
 	struct path path;
 	int err;
 
-	found = lookup_one_len_unlocked(name->name, parent->dentry, name->len);
+	found = lookup_one_unlocked(&nop_mnt_idmap, &this, parent->dentry);
 	pr_debug("lookup %pd/%.*s -> %ld\n", parent->dentry, name->len,
 		 name->name, IS_ERR(found) ? PTR_ERR(found) : 0L);
 	if (IS_ERR(found))
@@ -77,7 +84,36 @@ err_put:
 struct dentry *fp_do_lookup_locked(struct dentry *parent,
 				   const struct qstr *name)
 {
-	return lookup_one_len(name->name, parent, name->len);
+	struct qstr this = QSTR_INIT(name->name, name->len);
+
+	return lookup_one(&nop_mnt_idmap, &this, parent);
+}
+
+/*
+ * Lock the backing directory @parent for a new name and look @name up:
+ * a dentry, negative or not, to end with fp_do_end_change().
+ */
+struct dentry *fp_do_start_creating(const struct path *parent,
+				    const struct qstr *name)
+{
+	struct qstr this = QSTR_INIT(name->name, name->len);
+
+	return start_creating(&nop_mnt_idmap, parent->dentry, &this);
+}
+
+/* The same for removing @name: -ENOENT if there is nothing to remove. */
+struct dentry *fp_do_start_removing(const struct path *parent,
+				    const struct qstr *name)
+{
+	struct qstr this = QSTR_INIT(name->name, name->len);
+
+	return start_removing(&nop_mnt_idmap, parent->dentry, &this);
+}
+
+/* Unlock and drop what fp_do_start_creating/removing() returned. */
+void fp_do_end_change(struct dentry *dentry)
+{
+	end_creating(dentry);
 }
 
 /*
@@ -93,27 +129,32 @@ umode_t fp_backing_create_mode(const struct inode *backing_dir, umode_t mode)
 }
 
 int fp_do_create(const struct path *parent, struct dentry *dentry,
-		 umode_t mode, bool excl)
+		 umode_t mode)
 {
 	struct inode *dir = d_inode(parent->dentry);
 	int err;
 
 	mode = fp_backing_create_mode(dir, mode);
-	err = vfs_create(mnt_idmap(parent->mnt), dir, dentry, mode, excl);
+	err = vfs_create(mnt_idmap(parent->mnt), dentry, mode, NULL);
 	pr_debug("create %pd mode %o -> %d\n", dentry, mode, err);
 	return err;
 }
 
-int fp_do_mkdir(const struct path *parent, struct dentry *dentry,
-		umode_t mode)
+/*
+ * The directory made may sit at another dentry than @dentry, which is
+ * then gone; on error the parent is unlocked and @dentry gone too.
+ */
+struct dentry *fp_do_mkdir(const struct path *parent, struct dentry *dentry,
+			   umode_t mode)
 {
 	struct inode *dir = d_inode(parent->dentry);
-	int err;
+	struct dentry *made;
 
 	mode = fp_backing_create_mode(dir, mode);
-	err = vfs_mkdir(mnt_idmap(parent->mnt), dir, dentry, mode);
-	pr_debug("mkdir %pd mode %o -> %d\n", dentry, mode, err);
-	return err;
+	pr_debug("mkdir %pd mode %o\n", dentry, mode);
+	made = vfs_mkdir(mnt_idmap(parent->mnt), dir, dentry, mode, NULL);
+	pr_debug("mkdir -> %d\n", PTR_ERR_OR_ZERO(made));
+	return made;
 }
 
 int fp_do_mknod(const struct path *parent, struct dentry *dentry,
@@ -123,7 +164,7 @@ int fp_do_mknod(const struct path *parent, struct dentry *dentry,
 	int err;
 
 	mode = fp_backing_create_mode(dir, mode);
-	err = vfs_mknod(mnt_idmap(parent->mnt), dir, dentry, mode, rdev);
+	err = vfs_mknod(mnt_idmap(parent->mnt), dir, dentry, mode, rdev, NULL);
 	pr_debug("mknod %pd mode %o -> %d\n", dentry, mode, err);
 	return err;
 }
@@ -134,7 +175,7 @@ int fp_do_symlink(const struct path *parent, struct dentry *dentry,
 	int err;
 
 	err = vfs_symlink(mnt_idmap(parent->mnt), d_inode(parent->dentry),
-			  dentry, target);
+			  dentry, target, NULL);
 	pr_debug("symlink %pd -> %d\n", dentry, err);
 	return err;
 }
@@ -165,30 +206,68 @@ int fp_do_rmdir(const struct path *parent, struct dentry *dentry)
 	int err;
 
 	err = vfs_rmdir(mnt_idmap(parent->mnt), d_inode(parent->dentry),
-			dentry);
+			dentry, NULL);
 	pr_debug("rmdir %pd -> %d\n", dentry, err);
 	return err;
 }
 
-/* Both parents are on one mount and locked with lock_rename(). */
-int fp_do_rename(const struct path *old_parent, struct dentry *old,
-		 const struct path *new_parent, struct dentry *new,
-		 unsigned int flags)
+/*
+ * Lock the backing parents (both on one mount) for a rename and look up
+ * both names: @rd then holds the dentries, until fp_do_end_renaming().
+ * Fails as rename(2) would for a missing source, RENAME_NOREPLACE onto
+ * an existing name, or a loop.
+ */
+int fp_do_start_renaming(struct renamedata *rd, const struct path *old_parent,
+			 const struct qstr *old_name,
+			 const struct path *new_parent,
+			 const struct qstr *new_name, unsigned int flags)
 {
-	struct renamedata rd = {
-		.old_mnt_idmap	= mnt_idmap(old_parent->mnt),
-		.old_dir	= d_inode(old_parent->dentry),
-		.old_dentry	= old,
-		.new_mnt_idmap	= mnt_idmap(new_parent->mnt),
-		.new_dir	= d_inode(new_parent->dentry),
-		.new_dentry	= new,
+	struct qstr old_this = QSTR_INIT(old_name->name, old_name->len);
+	struct qstr new_this = QSTR_INIT(new_name->name, new_name->len);
+
+	*rd = (struct renamedata) {
+		.mnt_idmap	= &nop_mnt_idmap,
+		.old_parent	= old_parent->dentry,
+		.new_parent	= new_parent->dentry,
 		.flags		= flags,
 	};
+	return start_renaming(rd, 0, &old_this, &new_this);
+}
+
+void fp_do_end_renaming(struct renamedata *rd)
+{
+	end_renaming(rd);
+}
+
+/* @rd comes from fp_do_start_renaming() on @parent's mount. */
+int fp_do_rename(struct renamedata *rd, const struct path *parent)
+{
 	int err;
 
-	err = vfs_rename(&rd);
-	pr_debug("rename %pd -> %pd flags %x: %d\n", old, new, flags, err);
+	rd->mnt_idmap = mnt_idmap(parent->mnt);
+	err = vfs_rename(rd);
+	pr_debug("rename %pd -> %pd flags %x: %d\n", rd->old_dentry,
+		 rd->new_dentry, rd->flags, err);
 	return err;
+}
+
+/*
+ * Ask the backing filesystem whether its @dentry is still valid (not in
+ * RCU walk). 1 valid, 0 invalid, or an error.
+ */
+int fp_do_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct name_snapshot name;
+	struct dentry *parent;
+	int ret;
+
+	parent = dget_parent(dentry);
+	take_dentry_name_snapshot(&name, dentry);
+	ret = compat_call_d_revalidate(d_inode(parent), &name.name, dentry,
+				       flags);
+	release_dentry_name_snapshot(&name);
+	dput(parent);
+	return ret;
 }
 
 int fp_do_notify_change(const struct path *path, struct iattr *attr)

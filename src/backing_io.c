@@ -77,7 +77,7 @@ ssize_t fp_backing_write_iter(struct file *backing, struct kiocb *iocb,
 /* Map @backing in place of our file @vma was being set up for. */
 int fp_backing_mmap(struct file *backing, struct vm_area_struct *vma)
 {
-	if (!backing->f_op->mmap)
+	if (!can_mmap_file(backing))
 		return -ENODEV;
 	/* A noexec backing mount stays noexec through us. */
 	if ((vma->vm_flags & VM_EXEC) &&
@@ -85,5 +85,5 @@ int fp_backing_mmap(struct file *backing, struct vm_area_struct *vma)
 	     (backing->f_path.mnt->mnt_sb->s_iflags & SB_I_NOEXEC)))
 		return -EPERM;
 	vma_set_file(vma, backing);
-	return call_mmap(backing, vma);
+	return vfs_mmap(backing, vma);
 }

@@ -247,12 +247,15 @@ static bool fp_dentry_is_backed(const struct dentry *dentry)
 	return READ_ONCE(fp_dentry(dentry)->lookup) != NULL;
 }
 
-static int fp_d_revalidate(struct dentry *dentry, unsigned int flags)
+/* Both kinds take the parent and name from @dentry itself. */
+static int fp_d_revalidate(struct inode *dir, const struct qstr *name,
+			   struct dentry *dentry, unsigned int flags)
 {
 	if (fp_dentry_is_backed(dentry))
 		return fp_backed_d_revalidate(dentry, flags);
 	return fp_node_d_revalidate(dentry, flags);
 }
+COMPAT_DEFINE_D_REVALIDATE(fp_d_revalidate)
 
 /* Drop daemon names whose timeout has passed when nobody uses them. */
 static int fp_d_delete(const struct dentry *dentry)
@@ -276,7 +279,7 @@ static void fp_d_release(struct dentry *dentry)
 
 const struct dentry_operations fp_dentry_ops = {
 	.d_init		= fp_d_init,
-	.d_revalidate	= fp_d_revalidate,
+	.d_revalidate	= COMPAT_D_REVALIDATE(fp_d_revalidate),
 	.d_delete	= fp_d_delete,
 	.d_release	= fp_d_release,
 };
@@ -337,10 +340,12 @@ static void fp_entry_unlinked(struct dentry *dentry)
  * the in arguments; the reply names the node that @entry (a negative
  * dentry) now stands for, which must have the file type of @mode. Its
  * lookup count is ours from here: kept in the inode, or FORGOTten when
- * the reply cannot be used.
+ * the reply cannot be used. Returns NULL, the dentry that stands for the
+ * node instead of @entry (a directory known elsewhere), or an error.
  */
-static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
-			       struct fp_args *args, umode_t mode)
+static struct dentry *fp_make_new_entry(struct inode *dir,
+					struct dentry *entry,
+					struct fp_args *args, umode_t mode)
 {
 	struct fp_conn *conn = fp_conn_of(dir);
 	struct fuse_entry_out out = {};
@@ -350,10 +355,10 @@ static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
 	int err;
 
 	if (fp_is_bad(dir))
-		return -EIO;
+		return ERR_PTR(-EIO);
 	forget = fp_forget_alloc();
 	if (!forget)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 
 	args->nodeid = fp_node_id(dir);
 	args->out_numargs = 1;
@@ -362,7 +367,7 @@ static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
 	err = fp_simple_request(conn, args);
 	if (err) {
 		kfree(forget);
-		return err;
+		return ERR_PTR(err);
 	}
 	/* Whatever we make of the reply, the directory has changed. */
 	fp_dir_changed(dir);
@@ -370,7 +375,7 @@ static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
 	if (!out.nodeid) {
 		/* Not an entry at all; it counted no lookup. */
 		kfree(forget);
-		return -EIO;
+		return ERR_PTR(-EIO);
 	}
 	if (fp_valid_entry(&out, false) || out.nodeid == FUSE_ROOT_ID ||
 	    ((out.attr.mode ^ mode) & S_IFMT)) {
@@ -378,14 +383,14 @@ static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
 			 fp_opcode_name(args->opcode), out.nodeid,
 			 out.attr.mode);
 		fp_queue_forget(conn, forget, out.nodeid, 1);
-		return -EIO;
+		return ERR_PTR(-EIO);
 	}
 
 	inode = fp_iget_node(dir->i_sb, out.nodeid, out.generation, &out.attr,
 			     fp_entry_attr_timeout(&out), 0);
 	if (!inode) {
 		fp_queue_forget(conn, forget, out.nodeid, 1);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	kfree(forget);
 
@@ -397,8 +402,18 @@ static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
 	d_drop(entry);
 	alias = d_splice_alias(inode, entry);
 	if (IS_ERR(alias))
-		return PTR_ERR(alias);
+		return alias;
 	fp_change_entry_timeout(alias ?: entry, &out);
+	return alias;
+}
+
+static int fp_create_new_entry(struct inode *dir, struct dentry *entry,
+			       struct fp_args *args, umode_t mode)
+{
+	struct dentry *alias = fp_make_new_entry(dir, entry, args, mode);
+
+	if (IS_ERR(alias))
+		return PTR_ERR(alias);
 	dput(alias);
 	return 0;
 }
@@ -433,13 +448,18 @@ static int fp_mknod(struct mnt_idmap *idmap, struct inode *dir,
 
 /* A regular file made without opening it, as MKNOD: FUSE's way. */
 static int fp_create(struct mnt_idmap *idmap, struct inode *dir,
-		     struct dentry *entry, umode_t mode, bool excl)
+		     struct dentry *entry, umode_t mode)
 {
 	return fp_node_mknod(dir, entry, mode, 0);
 }
+COMPAT_DEFINE_CREATE(fp_create)
 
-static int fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
-		    struct dentry *entry, umode_t mode)
+/*
+ * A directory has one dentry: if the daemon names one known elsewhere,
+ * that dentry moves here and is the one to use, @entry being unhashed.
+ */
+static struct dentry *fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+			       struct dentry *entry, umode_t mode)
 {
 	struct fp_conn *conn = fp_conn_of(dir);
 	struct fuse_mkdir_in in = {};
@@ -455,8 +475,9 @@ static int fp_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 	args.in_args[0].value = &in;
 	args.in_args[1].size = entry->d_name.len + 1;
 	args.in_args[1].value = (void *)entry->d_name.name;
-	return fp_create_new_entry(dir, entry, &args, S_IFDIR);
+	return fp_make_new_entry(dir, entry, &args, S_IFDIR);
 }
+COMPAT_DEFINE_MKDIR(fp_mkdir)
 
 static int fp_symlink(struct mnt_idmap *idmap, struct inode *dir,
 		      struct dentry *entry, const char *link)
@@ -607,11 +628,11 @@ static int fp_rename2(struct mnt_idmap *idmap, struct inode *olddir,
 
 const struct inode_operations fp_dir_iops = {
 	.lookup		= fp_node_lookup,
-	.create		= fp_create,
+	.create		= COMPAT_CREATE(fp_create),
 	.atomic_open	= fp_atomic_open,
 	.tmpfile	= fp_tmpfile,
 	.mknod		= fp_mknod,
-	.mkdir		= fp_mkdir,
+	.mkdir		= COMPAT_MKDIR(fp_mkdir),
 	.symlink	= fp_symlink,
 	.link		= fp_link,
 	.unlink		= fp_unlink,

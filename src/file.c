@@ -718,6 +718,8 @@ static const struct file_operations fp_file_fops = {
 	.splice_write	= iter_file_splice_write,
 	.lock		= fp_file_lock,
 	.flock		= fp_file_flock,
+	/* Leases as on any local file (7.0 no longer assumes that). */
+	.setlease	= generic_setlease,
 	.fallocate	= fp_file_fallocate,
 	.copy_file_range = fp_copy_file_range,
 	.unlocked_ioctl	= fp_file_ioctl,

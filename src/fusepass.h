@@ -713,9 +713,9 @@ int fp_backed_getattr(struct mnt_idmap *idmap, const struct path *path,
 	       struct kstat *stat, u32 request_mask, unsigned int flags);
 int fp_backed_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	       struct iattr *attr);
-int fp_backed_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int fp_backed_fileattr_get(struct dentry *dentry, struct file_kattr *fa);
 int fp_backed_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
-		    struct fileattr *fa);
+		    struct file_kattr *fa);
 extern const struct inode_operations fp_backed_file_iops;
 extern const struct inode_operations fp_backed_symlink_iops;
 extern const struct inode_operations fp_backed_special_iops;
@@ -800,10 +800,15 @@ int fp_do_lookup(struct super_block *sb, const struct path *parent,
 		 const struct qstr *name, struct fp_dentry *out);
 struct dentry *fp_do_lookup_locked(struct dentry *parent,
 				   const struct qstr *name);
+struct dentry *fp_do_start_creating(const struct path *parent,
+				    const struct qstr *name);
+struct dentry *fp_do_start_removing(const struct path *parent,
+				    const struct qstr *name);
+void fp_do_end_change(struct dentry *dentry);
 int fp_do_create(const struct path *parent, struct dentry *dentry,
-		 umode_t mode, bool excl);
-int fp_do_mkdir(const struct path *parent, struct dentry *dentry,
-		umode_t mode);
+		 umode_t mode);
+struct dentry *fp_do_mkdir(const struct path *parent, struct dentry *dentry,
+			   umode_t mode);
 int fp_do_mknod(const struct path *parent, struct dentry *dentry,
 		umode_t mode, dev_t rdev);
 int fp_do_symlink(const struct path *parent, struct dentry *dentry,
@@ -812,9 +817,13 @@ int fp_do_link(const struct path *old, const struct path *parent,
 	       struct dentry *dentry);
 int fp_do_unlink(const struct path *parent, struct dentry *dentry);
 int fp_do_rmdir(const struct path *parent, struct dentry *dentry);
-int fp_do_rename(const struct path *old_parent, struct dentry *old,
-		 const struct path *new_parent, struct dentry *new,
-		 unsigned int flags);
+int fp_do_start_renaming(struct renamedata *rd, const struct path *old_parent,
+			 const struct qstr *old_name,
+			 const struct path *new_parent,
+			 const struct qstr *new_name, unsigned int flags);
+void fp_do_end_renaming(struct renamedata *rd);
+int fp_do_rename(struct renamedata *rd, const struct path *parent);
+int fp_do_revalidate(struct dentry *dentry, unsigned int flags);
 int fp_do_notify_change(const struct path *path, struct iattr *attr);
 struct file *fp_do_open(const struct path *path, int flags);
 struct file *fp_do_tmpfile_open(const struct path *parent, umode_t mode,

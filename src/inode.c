@@ -247,7 +247,7 @@ retry:
 	if (!inode)
 		return NULL;
 
-	if (inode->i_state & I_NEW) {
+	if (inode_state_read_once(inode) & I_NEW) {
 		fi = fp_inode(inode);
 		fi->forget = fp_forget_alloc();
 		if (!fi->forget) {

@@ -124,7 +124,6 @@ static void fp_direntplus_link(struct file *file,
 	struct inode *dir = d_inode(parent);
 	struct fp_conn *conn = fp_conn_of(dir);
 	struct qstr name = QSTR_INIT(dp->dirent.name, dp->dirent.namelen);
-	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(wq);
 	struct dentry *dentry, *alias;
 	struct inode *inode;
 
@@ -139,7 +138,7 @@ static void fp_direntplus_link(struct file *file,
 	dentry = d_lookup(parent, &name);
 	if (!dentry) {
 retry:
-		dentry = d_alloc_parallel(parent, &name, &wq);
+		dentry = d_alloc_parallel(parent, &name);
 		if (IS_ERR(dentry)) {
 			fp_forget_one(conn, o->nodeid);
 			return;

@@ -464,7 +464,7 @@ static int fp_fill_super_common(struct super_block *sb)
 {
 	sb->s_magic = FUSEPASS_SUPER_MAGIC;
 	sb->s_op = &fp_super_ops;
-	sb->s_d_op = &fp_dentry_ops;
+	set_default_d_op(sb, &fp_dentry_ops);
 	sb->s_xattr = fp_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;

@@ -60,8 +60,7 @@ again:
 		}
 		if (mapping_writably_mapped(mapping))
 			flush_dcache_folio(folio);
-		copied = copy_page_from_iter_atomic(&folio->page, offset, bytes,
-						    ii);
+		copied = copy_folio_from_iter_atomic(folio, offset, bytes, ii);
 		flush_dcache_folio(folio);
 		if (!copied) {
 			folio_unlock(folio);
@@ -273,8 +272,7 @@ static ssize_t fp_wb_perform_write(struct kiocb *iocb, struct iov_iter *i)
 		}
 		if (mapping_writably_mapped(mapping))
 			flush_dcache_folio(folio);
-		copied = copy_page_from_iter_atomic(&folio->page, offset, bytes,
-						    i);
+		copied = copy_folio_from_iter_atomic(folio, offset, bytes, i);
 		flush_dcache_folio(folio);
 
 		/* A whole page was to be written but only part came: retry. */

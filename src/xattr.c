@@ -383,14 +383,10 @@ static int fp_node_write_acl(struct inode *inode, struct posix_acl *acl,
 
 		if (size > PAGE_SIZE)
 			return -E2BIG;
-		value = kmalloc(size, GFP_KERNEL);
+		value = posix_acl_to_xattr(conn->user_ns, acl, &size,
+					   GFP_KERNEL);
 		if (!value)
 			return -ENOMEM;
-		err = posix_acl_to_xattr(conn->user_ns, acl, value, size);
-		if (err < 0) {
-			kfree(value);
-			return err;
-		}
 		if (fp_posix_acl(conn) &&
 		    !vfsgid_in_group_p(i_gid_into_vfsgid(&nop_mnt_idmap, inode)) &&
 		    !capable_wrt_inode_uidgid(&nop_mnt_idmap, inode, CAP_FSETID))

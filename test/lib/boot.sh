@@ -3,8 +3,10 @@
 
 # Hard wall-clock limit per boot, so a hung guest cannot stall CI.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-3600}
+# What the guest runs: test/guest/run (the suites) or test/guest/bench.
+GUEST_PROGRAM=${GUEST_PROGRAM:-run}
 
-# boot_guest LABEL KVER INITRAMFS: results land in test-results/LABEL/.
+# boot_guest LABEL KVER INITRAMFS: results land in RESULTS_ROOT/LABEL/.
 boot_guest() {
 	local label=$1 kver=$2 initrd=$3
 	local out="$RESULTS_ROOT/$label" disk="$BUILD/$kver/scratch.img"
@@ -21,7 +23,7 @@ boot_guest() {
 		modprobe.blacklist=fuse
 		# unknown var=value parameters reach init's environment
 		fusepass_repo="$REPO" fusepass_label="$label"
-		fusepass_kver="$kver"
+		fusepass_kver="$kver" fusepass_guest="$GUEST_PROGRAM"
 	)
 
 	local rc=0

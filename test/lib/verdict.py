@@ -140,6 +140,14 @@ def judge(root, label, suites):
             problems.append('%s: %d kernel splat line(s), first: %s'
                             % (log, len(hits), hits[0]))
 
+    # The kernel's Makefile turns C=2 off when it finds the checker too
+    # old for its headers (Debian 13's sparse 0.6.4 and 7.x): no check ran.
+    m = re.search(r'C=\d specified, but (\S+) is not available or not up '
+                  r'to date', read(os.path.join(d, 'sparse.log'), ''))
+    if m:
+        notes.append('%s not run: the kernel build refused it as missing '
+                     'or too old (see sparse.log)' % m.group(1))
+
     if read(os.path.join(d, 'console.log')) is None:
         if not problems:
             problems.append('guest was not booted')
