@@ -33,12 +33,15 @@ import os
 import random
 import re
 import subprocess
+import sys
 import time
 
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "test", "pylib"))
+from fptarget import fstype_of  # noqa: E402
 LIBFUSE = os.environ.get("LIBFUSE_317") or \
     os.path.join(REPO, ".build", "libfuse-3.17", "src", "build")
 DAEMON = os.path.join(LIBFUSE, "example", "passthrough_hp")
@@ -47,17 +50,6 @@ STATS = "/sys/fs/fusepass/connections/%d/stats"
 
 SIZE = 4 * 1024 * 1024 + 12345   # a few MiB and a partial page
 CHUNK = 256 * 1024
-
-
-def mount_type(path):
-    """Type of the topmost mount on @path, from /proc/self/mountinfo."""
-    fstype = None
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            if fields[4] == path:
-                fstype = fields[fields.index("-") + 1]
-    return fstype
 
 
 def parse_stats(text):
@@ -183,7 +175,7 @@ def session(tmp_path_factory):
         if err:
             s.errors["mount"] = err
         else:
-            s.fstype = mount_type(mnt)
+            s.fstype = fstype_of(mnt)
             # The directory is named by the kernel's dev_t (MKDEV), which
             # is st_dev for minors below 256.
             st_dev = os.stat(mnt).st_dev
