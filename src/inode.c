@@ -66,8 +66,22 @@ void fp_invalidate_atime(struct inode *inode)
 		fp_invalidate_attr_mask(inode, STATX_ATIME);
 }
 
+/*
+ * A node whose type or generation changed is a new object under a reused
+ * node id: the old inode only fails from now on. The root's node id is
+ * never reused, so such a reply about the root is just broken: the call
+ * fails (EIO, by the caller), the root's attributes are asked for again,
+ * and the mount stays usable.
+ */
 void fp_make_bad(struct inode *inode)
 {
+	struct dentry *root = inode->i_sb->s_root;
+
+	if (root && inode == d_inode(root)) {
+		pr_warn_ratelimited("daemon changed the root's type or generation: reply refused\n");
+		fp_invalidate_attr(inode);
+		return;
+	}
 	set_bit(FP_I_BAD, &fp_inode(inode)->state);
 }
 
