@@ -485,9 +485,13 @@ def prepare():
 
 
 def main():
-    # libfuse 3.14's passthrough_ll keeps an fd per inode.
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    # libfuse's passthrough_ll and passthrough_hp keep an fd per inode: the
+    # tree alone has 20 000, above the default hard limit of 4096 (the
+    # daemon then fails lookups with EMFILE). As root, raise both limits to
+    # the kernel's maximum; the daemons inherit them.
+    with open('/proc/sys/fs/nr_open') as fh:
+        nr_open = int(fh.read())
+    resource.setrlimit(resource.RLIMIT_NOFILE, (nr_open, nr_open))
     # 4: no kernel message for each drop_caches below.
     with open('/proc/sys/vm/drop_caches', 'w') as fh:
         fh.write('4\n')
