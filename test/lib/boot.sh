@@ -5,6 +5,8 @@
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-3600}
 # What the guest runs: test/guest/run (the suites) or test/guest/bench.
 GUEST_PROGRAM=${GUEST_PROGRAM:-run}
+# The guest's memory (test/bench boots with less).
+BOOT_MEM=${BOOT_MEM:-2G}
 
 # boot_guest LABEL KVER INITRAMFS: results land in RESULTS_ROOT/LABEL/.
 boot_guest() {
@@ -28,7 +30,7 @@ boot_guest() {
 
 	local rc=0
 	timeout --kill-after=10 "$BOOT_TIMEOUT" \
-		qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G \
+		qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m "$BOOT_MEM" \
 		-nographic -no-reboot \
 		-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
 		-append "${cmdline[*]}" \
