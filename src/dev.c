@@ -107,11 +107,51 @@ static int fp_copy_pages_to_iter(struct fp_args_pages *ap, unsigned int size,
  * How a request lands in a splice reader's pipe: a WRITE's data starts
  * on a page of its own, @pad bytes after the @hdr_len bytes before it,
  * so that a daemon splicing it on to an O_DIRECT file keeps it aligned.
+ *
+ * The pages are allocated once the message's size is known, for that
+ * size only (fp_read_dest_ready()): a splice reader offers room for the
+ * largest request (libfuse: max_write plus a page, 1 MiB and 4 KiB),
+ * while most messages fit one page. Allocating the whole room for every
+ * message cost 257 page allocations, each cleared (init_on_alloc), per
+ * request.
  */
 struct fp_read_layout {
 	unsigned int hdr_len;
 	unsigned int pad;
+	size_t room;			/* what the pipe can take */
+	struct bio_vec *bvec;		/* @npages pages, from ready() */
+	unsigned int npages;
 };
+
+/*
+ * @to ready for a message of @len bytes (with a request's @pad counted):
+ * for read(2) it is the reader's buffer already, for splice(2) it is
+ * made here, over new pages. Called unlocked, right before copying.
+ */
+static int fp_read_dest_ready(struct iov_iter *to,
+			      struct fp_read_layout *layout, size_t len)
+{
+	unsigned int i, npages;
+
+	if (!layout)
+		return 0;
+	if (WARN_ON_ONCE(layout->bvec || len > layout->room))
+		return -EIO;
+	npages = DIV_ROUND_UP(len, PAGE_SIZE);
+	layout->bvec = kcalloc(npages, sizeof(*layout->bvec), GFP_KERNEL);
+	if (!layout->bvec)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++) {
+		struct page *page = alloc_page(GFP_USER);
+
+		if (!page)
+			return -ENOMEM;	/* the caller frees what there is */
+		bvec_set_page(&layout->bvec[i], page, PAGE_SIZE, 0);
+		layout->npages++;
+	}
+	iov_iter_bvec(to, ITER_DEST, layout->bvec, npages, len);
+	return 0;
+}
 
 static int fp_copy_request_to_iter(struct fp_req *req, struct iov_iter *to,
 				   unsigned int pad)
@@ -142,13 +182,15 @@ static int fp_copy_request_to_iter(struct fp_req *req, struct iov_iter *to,
 
 /* conn->lock held on entry; dropped. */
 static ssize_t fp_read_interrupt(struct fp_conn *conn, struct fp_req *req,
-				 struct iov_iter *to, size_t nbytes)
+				 struct iov_iter *to, size_t nbytes,
+				 struct fp_read_layout *layout)
 	__releases(conn->lock)
 {
 	struct {
 		struct fuse_in_header h;
 		struct fuse_interrupt_in arg;
 	} msg = {};
+	int err;
 
 	list_del_init(&req->intr_entry);
 	msg.h.len = sizeof(msg);
@@ -160,6 +202,9 @@ static ssize_t fp_read_interrupt(struct fp_conn *conn, struct fp_req *req,
 
 	if (nbytes < sizeof(msg))
 		return -EINVAL;
+	err = fp_read_dest_ready(to, layout, sizeof(msg));
+	if (err)
+		return err;
 	if (copy_to_iter(&msg, sizeof(msg), to) != sizeof(msg))
 		return -EFAULT;
 	return sizeof(msg);
@@ -170,7 +215,7 @@ static ssize_t fp_read_interrupt(struct fp_conn *conn, struct fp_req *req,
  * of as many as fit when the daemon knows it (7.16).
  */
 static ssize_t fp_read_forgets(struct fp_conn *conn, struct iov_iter *to,
-			       size_t nbytes)
+			       size_t nbytes, struct fp_read_layout *layout)
 	__releases(conn->lock)
 {
 	struct fuse_in_header h = {};
@@ -212,7 +257,9 @@ static ssize_t fp_read_forgets(struct fp_conn *conn, struct iov_iter *to,
 		h.nodeid = head->one.nodeid;
 		h.len = sizeof(h) + sizeof(arg);
 		ret = -EINVAL;
-		if (nbytes >= h.len) {
+		if (nbytes >= h.len)
+			ret = fp_read_dest_ready(to, layout, h.len);
+		if (!ret) {
 			ret = -EFAULT;
 			if (copy_to_iter(&h, sizeof(h), to) == sizeof(h) &&
 			    copy_to_iter(&arg, sizeof(arg), to) == sizeof(arg))
@@ -224,20 +271,20 @@ static ssize_t fp_read_forgets(struct fp_conn *conn, struct iov_iter *to,
 		h.opcode = FUSE_BATCH_FORGET;
 		h.len = sizeof(h) + sizeof(arg) +
 			count * sizeof(struct fuse_forget_one);
-		ret = -EFAULT;
-		if (copy_to_iter(&h, sizeof(h), to) == sizeof(h) &&
-		    copy_to_iter(&arg, sizeof(arg), to) == sizeof(arg)) {
-			ret = h.len;
-			for (f = head; f; f = f->next) {
-				if (copy_to_iter(&f->one, sizeof(f->one), to) !=
-				    sizeof(f->one)) {
-					ret = -EFAULT;
-					break;
-				}
-			}
+		ret = fp_read_dest_ready(to, layout, h.len);
+		if (!ret) {
+			ret = -EFAULT;
+			if (copy_to_iter(&h, sizeof(h), to) == sizeof(h) &&
+			    copy_to_iter(&arg, sizeof(arg), to) == sizeof(arg))
+				ret = h.len;
+		}
+		for (f = head; f && ret > 0; f = f->next) {
+			if (copy_to_iter(&f->one, sizeof(f->one), to) !=
+			    sizeof(f->one))
+				ret = -EFAULT;
 		}
 	}
-	/* Lost on a fault, as a FORGET is only a hint. */
+	/* Lost on a fault (or no memory), as a FORGET is only a hint. */
 	while (head) {
 		f = head->next;
 		kfree(head);
@@ -251,7 +298,7 @@ static ssize_t fp_dev_do_read(struct fp_dev *fud, struct file *file,
 			      struct fp_read_layout *layout)
 {
 	struct fp_conn *conn = fud->conn;
-	size_t nbytes = iov_iter_count(to);
+	size_t nbytes = layout ? layout->room : iov_iter_count(to);
 	struct fp_req *req;
 	unsigned int reqsize;
 	ssize_t err;
@@ -287,7 +334,7 @@ restart:
 	if (!list_empty(&conn->interrupts)) {
 		req = list_first_entry(&conn->interrupts, struct fp_req,
 				       intr_entry);
-		return fp_read_interrupt(conn, req, to, nbytes);
+		return fp_read_interrupt(conn, req, to, nbytes, layout);
 	}
 
 	/*
@@ -300,11 +347,11 @@ restart:
 	if (conn->forget_head.next) {
 		if (list_empty(&conn->pending)) {
 			conn->forget_batch = FP_FORGET_BATCH;
-			return fp_read_forgets(conn, to, nbytes);
+			return fp_read_forgets(conn, to, nbytes, layout);
 		}
 		if (conn->forget_batch) {
 			conn->forget_batch--;
-			return fp_read_forgets(conn, to, nbytes);
+			return fp_read_forgets(conn, to, nbytes, layout);
 		}
 		conn->forget_batch = FP_FORGET_BATCH;
 	}
@@ -338,7 +385,11 @@ restart:
 			layout->pad = PAGE_SIZE - hdr;
 		}
 	}
-	err = fp_copy_request_to_iter(req, to, layout ? layout->pad : 0);
+	err = fp_read_dest_ready(to, layout,
+				 reqsize + (layout ? layout->pad : 0));
+	if (!err)
+		err = fp_copy_request_to_iter(req, to,
+					      layout ? layout->pad : 0);
 
 	spin_lock(&conn->lock);
 	clear_bit(FR_LOCKED, &req->flags);
@@ -562,8 +613,6 @@ static ssize_t fp_dev_splice_read(struct file *in, loff_t *ppos,
 	struct fp_dev *fud = fp_dev_get(in);
 	struct fp_read_layout layout = {};
 	unsigned int npages, i;
-	struct bio_vec *bvec;
-	struct page **pages;
 	struct iov_iter to;
 	ssize_t ret;
 
@@ -574,47 +623,31 @@ static ssize_t fp_dev_splice_read(struct file *in, loff_t *ppos,
 	npages = min_t(size_t, npages, DIV_ROUND_UP(len, PAGE_SIZE));
 	if (!npages)
 		return -EAGAIN;
-	len = min_t(size_t, len, (size_t)npages << PAGE_SHIFT);
-
-	pages = kcalloc(npages, sizeof(*pages), GFP_KERNEL);
-	bvec = kcalloc(npages, sizeof(*bvec), GFP_KERNEL);
-	ret = -ENOMEM;
-	if (!pages || !bvec)
-		goto out;
-	for (i = 0; i < npages; i++) {
-		pages[i] = alloc_page(GFP_USER);
-		if (!pages[i])
-			goto out;
-		bvec[i].bv_page = pages[i];
-		bvec[i].bv_len = PAGE_SIZE;
-		bvec[i].bv_offset = 0;
-	}
-	iov_iter_bvec(&to, ITER_DEST, bvec, npages, len);
+	layout.room = min_t(size_t, len, (size_t)npages << PAGE_SHIFT);
 
 	ret = fp_dev_do_read(fud, in, &to, &layout);
 	if (ret > 0) {
 		size_t end = ret + layout.pad, off = 0;
 
-		for (i = 0; i < npages && off < end; i++, off += PAGE_SIZE) {
+		for (i = 0; i < layout.npages && off < end;
+		     i++, off += PAGE_SIZE) {
 			struct pipe_buffer buf = {
 				.ops = &fp_dev_pipe_buf_ops,
-				.page = pages[i],
+				.page = layout.bvec[i].bv_page,
 				.len = min_t(size_t, PAGE_SIZE, end - off),
 			};
 
 			if (layout.pad && i == 0)
 				buf.len = layout.hdr_len;
 			/* The pipe owns the page now (or freed it). */
-			pages[i] = NULL;
+			layout.bvec[i].bv_page = NULL;
 			add_to_pipe(pipe, &buf);
 		}
 	}
-out:
-	for (i = 0; pages && i < npages; i++)
-		if (pages[i])
-			__free_page(pages[i]);
-	kfree(pages);
-	kfree(bvec);
+	for (i = 0; i < layout.npages; i++)
+		if (layout.bvec[i].bv_page)
+			__free_page(layout.bvec[i].bv_page);
+	kfree(layout.bvec);
 	return ret;
 }
 
