@@ -14,12 +14,24 @@
 
 static int fp_backed_dir_open(struct inode *inode, struct file *file)
 {
+	struct fuse_open_in in = { .flags = file->f_flags };
+	struct fp_filter_arg extra = { .value = &in, .size = sizeof(in) };
+	struct dentry *dentry = file->f_path.dentry;
 	struct file *backing;
+	int err;
 
-	backing = fp_do_open(fp_backing_path(file->f_path.dentry),
-			     file->f_flags);
-	if (IS_ERR(backing))
-		return PTR_ERR(backing);
+	err = fp_filter_pre(inode, dentry, FUSE_OPENDIR, &extra);
+	if (err)
+		return err;
+	fp_count_backed(inode->i_sb);
+	backing = fp_do_open(fp_backing_path(dentry), file->f_flags);
+	err = fp_filter_post(inode, dentry, FUSE_OPENDIR,
+			     PTR_ERR_OR_ZERO(backing), &extra);
+	if (err) {
+		if (!IS_ERR(backing))
+			fput(backing);
+		return err;
+	}
 	file->private_data = backing;
 	return 0;
 }
@@ -55,6 +67,7 @@ static int fp_backed_dir_iterate(struct file *file, struct dir_context *ctx)
 	};
 	int err;
 
+	fp_count_backed(file_inode(file)->i_sb);
 	/* Our f_pos is the master copy; the VFS holds its lock for us. */
 	backing->f_pos = ctx->pos;
 	err = iterate_dir(backing, &rd.ctx);
