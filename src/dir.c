@@ -99,7 +99,7 @@ int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
 	attr_version = atomic64_read(&conn->attr_version);
 	fp_fill_lookup_args(&args, nodeid, name, out);
 	fp_ext_arg(&args, ext);
-	err = fp_simple_request(conn, &args);
+	err = fp_entry_request(conn, &args);
 	if (err || !out->nodeid)
 		goto out_free;
 
@@ -222,7 +222,7 @@ static int fp_node_d_revalidate(struct dentry *entry, unsigned int flags)
 		fp_fill_lookup_args(&args, fp_node_id(d_inode(parent)),
 				    &entry->d_name, &out);
 		fp_ext_arg(&args, &ext);
-		err = fp_simple_request(conn, &args);
+		err = fp_entry_request(conn, &args);
 		dput(parent);
 
 		if (!err && !out.nodeid)
@@ -419,7 +419,7 @@ static struct dentry *fp_make_new_entry(struct inode *dir,
 	args->out_args[0].size = sizeof(out);
 	args->out_args[0].value = &out;
 	fp_ext_arg(args, &ext);
-	err = fp_simple_request(conn, args);
+	err = fp_entry_request(conn, args);
 	if (err) {
 		kfree(forget);
 		return ERR_PTR(err);

@@ -30,6 +30,17 @@ void fp_ext_arg(struct fp_args *args, struct fp_ext *ext)
 	args->out_argvar = true;
 }
 
+/*
+ * Send an entry request whose reply may carry blocks: 0 or an error (the
+ * size of the blocks is left in the last out argument).
+ */
+int fp_entry_request(struct fp_conn *conn, struct fp_args *args)
+{
+	ssize_t ret = fp_simple_request(conn, args);
+
+	return ret < 0 ? ret : 0;
+}
+
 static int fp_ext_refuse(u32 opcode, const char *why, unsigned int value)
 {
 	pr_warn_ratelimited("%s reply refused: %s (%u)\n",

@@ -355,7 +355,7 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 		fp_ext_arg(&args, &ext);
 	else
 		ext.fb = NULL;
-	err = fp_simple_request(conn, &args);
+	err = fp_entry_request(conn, &args);
 	if (err) {
 		kfree(forget);
 		fp_file_put(ff, false);

@@ -161,9 +161,12 @@ int fp_filter_lookup_post(struct inode *dir, struct dentry *dentry,
 	args.out_argvar = true;
 	err = fp_filter_send(conn, &args, dentry->d_parent, &dentry->d_name,
 			     FUSE_LOOKUP | FUSEPASS_POSTFILTER, result, NULL);
+	/* A variable-size reply: its size, or an error. */
+	if (err < 0)
+		goto out;
 	size = args.out_args[0].size;
-	if (err || !size) {
-		err = err ?: 1;
+	if (!size) {
+		err = 1;
 		goto out;
 	}
 

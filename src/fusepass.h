@@ -771,6 +771,7 @@ struct fp_ext {
 };
 
 void fp_ext_arg(struct fp_args *args, struct fp_ext *ext);
+int fp_entry_request(struct fp_conn *conn, struct fp_args *args);
 int fp_ext_check(struct fp_conn *conn, u32 opcode, struct fp_ext *ext,
 		 unsigned int size, bool remove_ok);
 int fp_ext_parse(struct fp_conn *conn, struct fp_args *args,
