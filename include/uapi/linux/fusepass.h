@@ -890,6 +890,13 @@ struct fuse_backing_map {
  *                                linked through the backed directory
  *                                (EPERM, EXDEV).
  *
+ * The kernel resolves a block's backing id when the caller it answers
+ * resumes, after the daemon's write(2) of the reply has returned: the
+ * daemon must keep the id open until then. Closing it when the node is
+ * FORGOTten (the kernel holds its own reference to the object from the
+ * first reply on) is always late enough; closing it right after the
+ * write is not.
+ *
  * A backed object cannot be hard-linked into a daemon directory nor
  * renamed between a backed and a daemon directory: EXDEV, as between
  * mounts. Types 2 and 4 are reserved for BPF programs (fuse-bpf's
