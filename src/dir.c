@@ -111,7 +111,7 @@ int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
 		err = -EIO;
 		goto out_forget;
 	}
-	err = fp_ext_parse(conn, &args, ext, false);
+	err = ext->err;
 	if (err)
 		goto out_forget;
 	if (ext->fb) {
@@ -133,9 +133,11 @@ int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
 
 out_forget:
 	/* The daemon counted a lookup we will never use. */
+	fp_ext_done(ext);
 	fp_queue_forget(conn, forget, out->nodeid, 1);
 	return err;
 out_free:
+	fp_ext_done(ext);
 	kfree(forget);
 	return err;
 }
@@ -224,14 +226,15 @@ static int fp_node_d_revalidate(struct dentry *entry, unsigned int flags)
 		fp_ext_arg(&args, &ext);
 		err = fp_entry_request(conn, &args);
 		dput(parent);
+		if (err || !out.nodeid)
+			fp_ext_done(&ext);
 
 		if (!err && !out.nodeid)
 			err = -ENOENT;
 		if (!err) {
 			/* A node that is now backed is another object. */
 			if (out.nodeid != fp_node_id(inode) ||
-			    fp_valid_entry(&out, false) ||
-			    fp_ext_parse(conn, &args, &ext, false) || ext.fb) {
+			    fp_valid_entry(&out, false) || ext.err || ext.fb) {
 				fp_ext_done(&ext);
 				fp_queue_forget(conn, forget, out.nodeid, 1);
 				return 0;
@@ -429,12 +432,13 @@ static struct dentry *fp_make_new_entry(struct inode *dir,
 
 	if (!out.nodeid) {
 		/* Not an entry at all; it counted no lookup. */
+		fp_ext_done(&ext);
 		kfree(forget);
 		return ERR_PTR(-EIO);
 	}
 	if (fp_valid_entry(&out, false) || out.nodeid == FUSE_ROOT_ID ||
 	    ((out.attr.mode ^ mode) & S_IFMT) ||
-	    fp_ext_parse(conn, args, &ext, false) ||
+	    ext.err ||
 	    (ext.fb && (file_inode(ext.fb->file)->i_mode ^ mode) & S_IFMT)) {
 		pr_debug("%s reply: node %llu of mode %o refused\n",
 			 fp_opcode_name(args->opcode), out.nodeid,

@@ -19,20 +19,34 @@
 
 #include "fusepass.h"
 
+/*
+ * Expect blocks @offset bytes into the last out argument of @args (which
+ * must be variable in size).
+ */
+void fp_ext_init(struct fp_args *args, struct fp_ext *ext,
+		 unsigned int offset, bool remove_ok)
+{
+	memset(ext, 0, offsetof(struct fp_ext, buf));
+	ext->offset = offset;
+	ext->remove_ok = remove_ok;
+	args->ext = ext;
+	args->out_argvar = true;
+}
+
 /* Make room for blocks after the last out argument of an entry reply. */
 void fp_ext_arg(struct fp_args *args, struct fp_ext *ext)
 {
 	struct fp_arg *arg = &args->out_args[args->out_numargs++];
 
-	memset(ext, 0, offsetof(struct fp_ext, buf));
 	arg->size = sizeof(ext->buf);
 	arg->value = ext->buf;
-	args->out_argvar = true;
+	fp_ext_init(args, ext, 0, false);
 }
 
 /*
- * Send an entry request whose reply may carry blocks: 0 or an error (the
- * size of the blocks is left in the last out argument).
+ * Send an entry request whose reply may carry blocks: 0 or an error. The
+ * blocks' verdict is in ext->err; ext->fb must be given back with
+ * fp_ext_done() whatever the caller makes of the reply.
  */
 int fp_entry_request(struct fp_conn *conn, struct fp_args *args)
 {
@@ -71,19 +85,15 @@ static int fp_ext_backing(struct fp_conn *conn, u32 opcode,
 	return 0;
 }
 
-/*
- * Check the @size bytes of blocks in ext->buf, from a reply to @args (an
- * @opcode request). On success @ext says what they ask for (nothing, for
- * a plain FUSE reply); on -EIO the reply is not to be used.
- */
-int fp_ext_check(struct fp_conn *conn, u32 opcode, struct fp_ext *ext,
-		 unsigned int size, bool remove_ok)
+/* Check the @size bytes of blocks at @data; fill @ext with what they say. */
+static int fp_ext_check(struct fp_conn *conn, u32 opcode, struct fp_ext *ext,
+			const u8 *data, unsigned int size)
 {
 	unsigned int pos = 0, blocks = 0;
 	int err = 0;
 
 	while (!err && pos < size) {
-		const struct fusepass_ext_header *h = (void *)(ext->buf + pos);
+		const struct fusepass_ext_header *h = (const void *)(data + pos);
 
 		if (size - pos < sizeof(*h) || h->size < sizeof(*h) ||
 		    h->size > size - pos || h->size % 8)
@@ -93,9 +103,10 @@ int fp_ext_check(struct fp_conn *conn, u32 opcode, struct fp_ext *ext,
 		else if (h->flags)
 			err = fp_ext_refuse(opcode, "block flags not zero", h->flags);
 		else if (h->type == FUSEPASS_EXT_BACKING)
-			err = fp_ext_backing(conn, opcode, ext, (void *)h);
+			err = fp_ext_backing(conn, opcode, ext, (const void *)h);
 		else if (h->type == FUSEPASS_EXT_REMOVE_BACKING &&
-			 remove_ok && h->size == sizeof(struct fusepass_ext_remove) &&
+			 ext->remove_ok &&
+			 h->size == sizeof(struct fusepass_ext_remove) &&
 			 !ext->fb && !ext->remove)
 			ext->remove = true;
 		else
@@ -108,13 +119,25 @@ int fp_ext_check(struct fp_conn *conn, u32 opcode, struct fp_ext *ext,
 	return err;
 }
 
-/* The blocks of a reply to @args, whose last out argument is fp_ext_arg's. */
-int fp_ext_parse(struct fp_conn *conn, struct fp_args *args,
-		 struct fp_ext *ext, bool remove_ok)
+/*
+ * From the daemon's write of a successful reply to @args, once it is
+ * copied: check the blocks and take references to the backing ids they
+ * name, which the daemon may close as soon as its write returns.
+ */
+void fp_ext_reply(struct fp_conn *conn, struct fp_args *args)
 {
-	return fp_ext_check(conn, args->opcode, ext,
-			    args->out_args[args->out_numargs - 1].size,
-			    remove_ok);
+	struct fp_ext *ext = args->ext;
+	const struct fp_arg *last = &args->out_args[args->out_numargs - 1];
+	u32 opcode = args->opcode & FUSEPASS_OPCODE_MASK;
+
+	if (last->size < ext->offset) {
+		/* Not even the fixed part: the caller refuses the reply. */
+		ext->err = 0;
+		return;
+	}
+	ext->err = fp_ext_check(conn, opcode, ext,
+				(const u8 *)last->value + ext->offset,
+				last->size - ext->offset);
 }
 
 void fp_ext_done(struct fp_ext *ext)

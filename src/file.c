@@ -351,10 +351,10 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 	args.out_args[0].value = &outentry;
 	args.out_args[1].size = sizeof(outopen);
 	args.out_args[1].value = &outopen;
+	ext.fb = NULL;
+	ext.err = 0;
 	if (opcode == FUSE_CREATE)
 		fp_ext_arg(&args, &ext);
-	else
-		ext.fb = NULL;
 	err = fp_entry_request(conn, &args);
 	if (err) {
 		kfree(forget);
@@ -374,14 +374,11 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 		err = -EIO;
 		goto err_release;
 	}
-	if (opcode == FUSE_CREATE) {
-		err = fp_ext_parse(conn, &args, &ext, false);
-		if (err)
-			goto err_release;
-	}
+	err = ext.err;
+	if (err)
+		goto err_release;
 	if (ext.fb) {
 		if (!S_ISREG(file_inode(ext.fb->file)->i_mode)) {
-			fp_ext_done(&ext);
 			err = -EIO;
 			goto err_release;
 		}
@@ -423,6 +420,7 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 	return err;
 
 err_release:
+	fp_ext_done(&ext);
 	ff->nodeid = outentry.nodeid;
 	fp_file_release_prepare(ff, NULL, flags, false);
 	fp_file_put(ff, false);

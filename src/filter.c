@@ -158,7 +158,7 @@ int fp_filter_lookup_post(struct inode *dir, struct dentry *dentry,
 	args.out_numargs = 1;
 	args.out_args[0].size = sizeof(*reply);
 	args.out_args[0].value = reply;
-	args.out_argvar = true;
+	fp_ext_init(&args, ext, sizeof(reply->out), true);
 	err = fp_filter_send(conn, &args, dentry->d_parent, &dentry->d_name,
 			     FUSE_LOOKUP | FUSEPASS_POSTFILTER, result, NULL);
 	/* A variable-size reply: its size, or an error. */
@@ -172,7 +172,6 @@ int fp_filter_lookup_post(struct inode *dir, struct dentry *dentry,
 
 	err = -EIO;
 	*out = reply->out;
-	memset(ext, 0, offsetof(struct fp_ext, buf));
 	if (size < sizeof(reply->out)) {
 		pr_warn_ratelimited("LOOKUP post-filter reply of %u bytes refused\n",
 				    size);
@@ -180,9 +179,7 @@ int fp_filter_lookup_post(struct inode *dir, struct dentry *dentry,
 	}
 	if (fp_valid_entry(out, false) || out->nodeid == FUSE_ROOT_ID)
 		goto out_forget;
-	size -= sizeof(reply->out);
-	memcpy(ext->buf, reply->blocks, size);
-	err = fp_ext_check(conn, FUSE_LOOKUP, ext, size, true);
+	err = ext->err;
 	if (err)
 		goto out_forget;
 	if (ext->fb || ext->remove) {
@@ -200,6 +197,7 @@ out_forget:
 		forget = NULL;
 	}
 out:
+	fp_ext_done(ext);
 	kfree(forget);
 	kfree(reply);
 	return err;

@@ -91,6 +91,8 @@ struct fp_args {
 	bool user_pages:1;	/* pages pinned from user memory: dirty them */
 	bool fixed_unique:1;	/* sent with @unique, not a fresh id */
 	u64 unique;		/* NOTIFY_REPLY: the daemon's notify_unique */
+	/* Extension blocks at the end of the last out arg (ext.c). */
+	struct fp_ext *ext;
 	struct fp_arg in_args[3];
 	struct fp_arg out_args[3];
 	/* Background requests: called once with the outcome. */
@@ -760,9 +762,16 @@ extern const struct file_operations fp_backed_dir_fops;
 /* ------------------------------------------------------------------ */
 /* ext.c: extension blocks, backed entries chosen by the daemon      */
 /* ------------------------------------------------------------------ */
-/* The blocks after an entry reply, and what they say once checked. */
+/*
+ * The blocks after an entry reply, and what they say once checked: the
+ * daemon's write of the reply checks them (fp_ext_reply()), while the
+ * backing ids they name are surely open.
+ */
 struct fp_ext {
-	struct fp_backing *fb;		/* BACKING: held */
+	unsigned int offset;		/* of the blocks in the last out arg */
+	bool remove_ok;			/* REMOVE_BACKING allowed */
+	int err;			/* -EIO: refused, the reply is unusable */
+	struct fp_backing *fb;		/* BACKING: held until fp_ext_done() */
 	u64 prefilter;
 	u64 postfilter;
 	bool remove;			/* REMOVE_BACKING */
@@ -770,12 +779,11 @@ struct fp_ext {
 	u8 buf[FUSEPASS_EXT_MAX_SIZE] __aligned(8);
 };
 
+void fp_ext_init(struct fp_args *args, struct fp_ext *ext,
+		 unsigned int offset, bool remove_ok);
 void fp_ext_arg(struct fp_args *args, struct fp_ext *ext);
 int fp_entry_request(struct fp_conn *conn, struct fp_args *args);
-int fp_ext_check(struct fp_conn *conn, u32 opcode, struct fp_ext *ext,
-		 unsigned int size, bool remove_ok);
-int fp_ext_parse(struct fp_conn *conn, struct fp_args *args,
-		 struct fp_ext *ext, bool remove_ok);
+void fp_ext_reply(struct fp_conn *conn, struct fp_args *args);
 void fp_ext_done(struct fp_ext *ext);
 struct inode *fp_ext_iget(struct super_block *sb, struct fp_ext *ext,
 			  u64 nodeid, struct fp_forget *forget);

@@ -890,12 +890,9 @@ struct fuse_backing_map {
  *                                linked through the backed directory
  *                                (EPERM, EXDEV).
  *
- * The kernel resolves a block's backing id when the caller it answers
- * resumes, after the daemon's write(2) of the reply has returned: the
- * daemon must keep the id open until then. Closing it when the node is
- * FORGOTten (the kernel holds its own reference to the object from the
- * first reply on) is always late enough; closing it right after the
- * write is not.
+ * The kernel resolves the backing ids of a reply's blocks within the
+ * daemon's write(2) of that reply, and holds the objects from then on:
+ * the daemon may close an id as soon as the write returns.
  *
  * A backed object cannot be hard-linked into a daemon directory nor
  * renamed between a backed and a daemon directory: EXDEV, as between
