@@ -21,7 +21,12 @@ void fp_backed_file_attach(struct file *file, struct file *backing)
 	file->f_mode |= backing->f_mode & FMODE_CAN_ODIRECT;
 }
 
-static int fp_backed_file_open(struct inode *inode, struct file *file)
+/*
+ * Open the backing object behind @file (a backed file or directory),
+ * between the daemon's OPEN or OPENDIR filters if it set any.
+ */
+struct file *fp_backed_open(struct inode *inode, struct file *file,
+			    u32 opcode)
 {
 	struct fuse_open_in in = {
 		.flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY),
@@ -31,18 +36,24 @@ static int fp_backed_file_open(struct inode *inode, struct file *file)
 	struct file *backing;
 	int err;
 
-	err = fp_filter_pre(inode, dentry, FUSE_OPEN, &extra);
+	err = fp_filter_pre(inode, dentry, opcode, &extra);
 	if (err)
-		return err;
+		return ERR_PTR(err);
 	fp_count_backed(inode->i_sb);
 	backing = fp_do_open(fp_backing_path(dentry), file->f_flags);
-	err = fp_filter_post(inode, dentry, FUSE_OPEN, PTR_ERR_OR_ZERO(backing),
+	err = fp_filter_post(inode, dentry, opcode, PTR_ERR_OR_ZERO(backing),
 			     &extra);
-	if (err) {
-		if (!IS_ERR(backing))
-			fput(backing);
-		return err;
-	}
+	if (err && !IS_ERR(backing))
+		fput(backing);
+	return err ? ERR_PTR(err) : backing;
+}
+
+static int fp_backed_file_open(struct inode *inode, struct file *file)
+{
+	struct file *backing = fp_backed_open(inode, file, FUSE_OPEN);
+
+	if (IS_ERR(backing))
+		return PTR_ERR(backing);
 	fp_backed_file_attach(file, backing);
 	return 0;
 }

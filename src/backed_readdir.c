@@ -14,24 +14,10 @@
 
 static int fp_backed_dir_open(struct inode *inode, struct file *file)
 {
-	struct fuse_open_in in = { .flags = file->f_flags };
-	struct fp_filter_arg extra = { .value = &in, .size = sizeof(in) };
-	struct dentry *dentry = file->f_path.dentry;
-	struct file *backing;
-	int err;
+	struct file *backing = fp_backed_open(inode, file, FUSE_OPENDIR);
 
-	err = fp_filter_pre(inode, dentry, FUSE_OPENDIR, &extra);
-	if (err)
-		return err;
-	fp_count_backed(inode->i_sb);
-	backing = fp_do_open(fp_backing_path(dentry), file->f_flags);
-	err = fp_filter_post(inode, dentry, FUSE_OPENDIR,
-			     PTR_ERR_OR_ZERO(backing), &extra);
-	if (err) {
-		if (!IS_ERR(backing))
-			fput(backing);
-		return err;
-	}
+	if (IS_ERR(backing))
+		return PTR_ERR(backing);
 	file->private_data = backing;
 	return 0;
 }

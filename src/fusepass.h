@@ -863,6 +863,8 @@ int fp_backing_mmap(struct file *backing, struct vm_area_struct *vma);
 /* ------------------------------------------------------------------ */
 extern const struct file_operations fp_backed_file_fops;
 extern const struct address_space_operations fp_backed_file_aops;
+struct file *fp_backed_open(struct inode *inode, struct file *file,
+			    u32 opcode);
 void fp_backed_file_attach(struct file *file, struct file *backing);
 loff_t fp_backed_llseek(struct file *file, loff_t offset, int whence);
 int fp_backed_fsync(struct file *file, loff_t start, loff_t end, int datasync);
