@@ -340,22 +340,25 @@ static u32 fp_create_filter(struct inode *dir, const struct fp_create_args *args
 		struct fuse_mkdir_in mkdir;
 		struct fuse_mknod_in mknod;
 	} *u = in;
+	/* As FUSE sends it: the umask applied (the mount has POSIX ACLs). */
+	umode_t mode = args->mode & ~current_umask();
 
 	memset(extra, 0, sizeof(*extra));
 	memset(u, 0, sizeof(*u));
 	switch (args->kind) {
 	case FP_CREATE:
-		u->create.mode = args->mode;
+		/* ->create is not told the open flags: the OPEN filter is. */
+		u->create.mode = mode;
 		u->create.umask = current_umask();
 		extra->size = sizeof(u->create);
 		break;
 	case FP_MKDIR:
-		u->mkdir.mode = args->mode;
+		u->mkdir.mode = mode;
 		u->mkdir.umask = current_umask();
 		extra->size = sizeof(u->mkdir);
 		break;
 	case FP_MKNOD:
-		u->mknod.mode = args->mode;
+		u->mknod.mode = mode;
 		u->mknod.rdev = new_encode_dev(args->rdev);
 		u->mknod.umask = current_umask();
 		extra->size = sizeof(u->mknod);

@@ -938,7 +938,8 @@ struct fusepass_ext_header {
  * operation is about (namelen bytes and a NUL: the name in the directory
  * for namespace operations, the last component the object was reached by
  * for the others), then the operation's own input as FUSE sends it:
- * fuse_open_in (OPEN, OPENDIR), fuse_create_in (CREATE), fuse_mknod_in
+ * fuse_open_in (OPEN, OPENDIR), fuse_create_in (CREATE; its flags are 0:
+ * the open that follows the creation has an OPEN filter), fuse_mknod_in
  * (MKNOD), fuse_mkdir_in (MKDIR), the target and a NUL (SYMLINK),
  * fuse_setattr_in (SETATTR), fuse_rename2_in and the new name and a NUL
  * (RENAME2, newdir as the nodeid rule below), nothing for the others.
