@@ -1,25 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fusepass_mirror - an example fusepass daemon: mirrors a directory tree
- * and lets the kernel serve it.
+ * and lets the kernel serve it (fusepass ABI 1.3, extension blocks).
  *
- *   fusepass_mirror SOURCE MOUNTPOINT [--deny-unlink=GLOB] [--log-opens=FILE]
- *                   [FUSE options, e.g. -f -d -o allow_other]
+ *   fusepass-run fusepass_mirror SOURCE MOUNTPOINT [--deny-unlink=GLOB]
+ *                [--log-opens=FILE] [FUSE options, e.g. -f -d -o allow_other]
  *
- * The daemon answers LOOKUP in the root itself; for every regular file
- * and directory it registers the object as a backing id
- * (FUSE_DEV_IOC_BACKING_OPEN) and returns it in a FUSEPASS_EXT_BACKING
- * block after the entry. From then on the kernel serves that inode, and
- * everything below a backed directory, from the backing tree: the daemon
- * sees no GETATTR, READ, WRITE or READDIR for them. Only filters bring
- * requests back:
+ * The daemon serves the root (and any directory it could not register)
+ * itself. For each regular file and directory it names there, in a LOOKUP,
+ * CREATE, MKNOD or MKDIR reply, it registers the object as a backing
+ * id (FUSE_DEV_IOC_BACKING_OPEN; FUSEPASS_BACKING_DIR for directories) and
+ * appends a FUSEPASS_EXT_BACKING block to the reply. From then on the
+ * kernel serves that inode, and everything below a backed directory, from
+ * the backing tree: the daemon sees no GETATTR, READ, WRITE or READDIR for
+ * them. Only filters bring requests back:
  *
  *   --deny-unlink=GLOB  a UNLINK pre-filter on backed directories: names
- *                       matching GLOB cannot be unlinked (EPERM)
- *   --log-opens=FILE    an OPEN pre-filter on backed objects: every open
- *                       is appended to FILE
+ *                       matching GLOB (fnmatch(3)) cannot be unlinked (EPERM)
+ *   --log-opens=FILE    an OPEN pre-filter on backed objects: each open
+ *                       (creating ones too) is appended to FILE as one line
  *
- * Run it under fusepass-run (it uses libfuse, which opens /dev/fuse).
+ * Filter requests carry fusepass's own opcodes, which libfuse's dispatcher
+ * would answer with ENOSYS: they are answered here, before libfuse sees
+ * the buffer (handle_filter()).
+ *
+ * Backing ids are closed right after the reply that names them: the
+ * kernel resolves a reply's ids within the write(2) of the reply and holds
+ * the objects from then on (the header's rule), so the daemon keeps none.
+ *
+ * Needs root (CAP_SYS_ADMIN) for the backing ids. libfuse opens /dev/fuse
+ * and mounts type "fuse": run it under fusepass-run, which redirects both.
+ * Build: make -C src/examples (libfuse 3 headers, libfuse3-dev).
  */
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 34
@@ -29,6 +40,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <fuse_lowlevel.h>
+#include <limits.h>
 #include <linux/fusepass.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,12 +59,15 @@ struct node {
 	ino_t ino;
 	int fd;			/* O_PATH */
 	uint64_t nlookup;
+	int backed;		/* named in a BACKING block */
 };
 
 static struct {
 	struct node root;
 	struct node *nodes;
-	const char *deny_unlink;
+	char *source;
+	char *deny_unlink;
+	char *log_opens;
 	FILE *open_log;
 	double timeout;
 	struct fuse_session *se;
@@ -68,10 +83,15 @@ static fuse_ino_t ino_of(struct node *n)
 	return n == &mirror.root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)n;
 }
 
-static struct node *node_find_or_add(int fd, const struct stat *st)
+/* The node of @st's object; takes @fd, which it keeps or closes. */
+static struct node *node_get(int fd, const struct stat *st)
 {
 	struct node *n;
 
+	if (st->st_dev == mirror.root.dev && st->st_ino == mirror.root.ino) {
+		close(fd);
+		return &mirror.root;
+	}
 	for (n = mirror.nodes; n; n = n->next) {
 		if (n->dev == st->st_dev && n->ino == st->st_ino) {
 			close(fd);
@@ -79,8 +99,10 @@ static struct node *node_find_or_add(int fd, const struct stat *st)
 		}
 	}
 	n = calloc(1, sizeof(*n));
-	if (!n)
+	if (!n) {
+		close(fd);
 		return NULL;
+	}
 	n->dev = st->st_dev;
 	n->ino = st->st_ino;
 	n->fd = fd;
@@ -127,15 +149,16 @@ static void fill_attr(struct fuse_attr *a, const struct stat *st)
 	a->blksize = st->st_blksize;
 }
 
-/* Register @fd as a backing id; -1 if the kernel refuses. */
+/* Register @fd as a backing id: the id, or -errno. */
 static int backing_open(int fd, int is_dir)
 {
 	struct fuse_backing_map map = {
 		.fd = fd,
 		.flags = is_dir ? FUSEPASS_BACKING_DIR : 0,
 	};
+	int id = ioctl(fuse_session_fd(mirror.se), FUSE_DEV_IOC_BACKING_OPEN, &map);
 
-	return ioctl(fuse_session_fd(mirror.se), FUSE_DEV_IOC_BACKING_OPEN, &map);
+	return id < 0 ? -errno : id;
 }
 
 static void backing_close(int id)
@@ -145,20 +168,34 @@ static void backing_close(int id)
 	ioctl(fuse_session_fd(mirror.se), FUSE_DEV_IOC_BACKING_CLOSE, &arg);
 }
 
-/*
- * LOOKUP in a directory the daemon serves (the root): regular files and
- * directories come back backed, anything else is an ordinary entry.
- */
-static void mirror_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+/* The filters every backed object gets, from the command line. */
+static void set_filters(struct fusepass_ext_backing *b, int is_dir)
 {
-	struct {
-		struct fuse_entry_out entry;
-		struct fusepass_ext_backing backing;
-	} reply;
-	size_t size = sizeof(reply.entry);
+	if (mirror.deny_unlink && is_dir)
+		b->prefilter |= FUSEPASS_FILTER_BIT(FUSE_UNLINK);
+	/*
+	 * A directory's filters are inherited by what is below it. Files
+	 * created there are opened through OPEN too, after the CREATE.
+	 */
+	if (mirror.open_log)
+		b->prefilter |= FUSEPASS_FILTER_BIT(FUSE_OPEN);
+}
+
+/*
+ * Reply to a LOOKUP-family request (and to CREATE, with @fi) for @name in
+ * @parent, which exists in the source tree: the entry, and for a regular
+ * file or a directory its BACKING block.
+ */
+static void reply_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
+			struct fuse_file_info *fi)
+{
+	char reply[sizeof(struct fuse_entry_out) + sizeof(struct fuse_open_out) +
+		   sizeof(struct fusepass_ext_backing)];
+	struct fuse_entry_out entry = { .nodeid = 0 };
+	size_t len = sizeof(entry);
 	struct node *n;
 	struct stat st;
-	int fd, id = -1;
+	int fd, id = 0, is_dir;
 
 	fd = openat(node_of(parent)->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
@@ -169,37 +206,131 @@ static void mirror_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, err);
 		return;
 	}
-	n = node_find_or_add(fd, &st);
+	is_dir = S_ISDIR(st.st_mode);
+	if (S_ISREG(st.st_mode) || is_dir) {
+		id = backing_open(fd, is_dir);
+		/*
+		 * A directory the kernel refuses (say, one on a fusepass
+		 * mount: ELOOP) is served by the daemon instead; a file
+		 * cannot be, as this daemon does no I/O.
+		 */
+		if (id < 0 && !is_dir) {
+			close(fd);
+			fuse_reply_err(req, -id);
+			return;
+		}
+	}
+	n = node_get(fd, &st);
 	if (!n) {
-		close(fd);
+		if (id > 0)
+			backing_close(id);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 
-	memset(&reply, 0, sizeof(reply));
-	reply.entry.nodeid = ino_of(n);
-	reply.entry.entry_valid = (uint64_t)mirror.timeout;
-	reply.entry.attr_valid = (uint64_t)mirror.timeout;
-	fill_attr(&reply.entry.attr, &st);
+	entry.nodeid = ino_of(n);
+	entry.entry_valid = (uint64_t)mirror.timeout;
+	entry.attr_valid = (uint64_t)mirror.timeout;
+	fill_attr(&entry.attr, &st);
+	memcpy(reply, &entry, sizeof(entry));
+	if (fi) {
+		struct fuse_open_out open = { .fh = fi->fh };
 
-	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
-		id = backing_open(n->fd, S_ISDIR(st.st_mode));
+		memcpy(reply + len, &open, sizeof(open));
+		len += sizeof(open);
+	}
 	if (id > 0) {
-		reply.backing.h.size = sizeof(reply.backing);
-		reply.backing.h.type = FUSEPASS_EXT_BACKING;
-		reply.backing.backing_id = id;
-		if (mirror.deny_unlink && S_ISDIR(st.st_mode))
-			reply.backing.prefilter |= FUSEPASS_FILTER_BIT(FUSE_UNLINK);
-		if (mirror.open_log)
-			reply.backing.prefilter |= FUSEPASS_FILTER_BIT(FUSE_OPEN);
-		size = sizeof(reply);
+		struct fusepass_ext_backing b = {
+			.h = { .size = sizeof(b), .type = FUSEPASS_EXT_BACKING },
+			.backing_id = id,
+		};
+
+		set_filters(&b, is_dir);
+		memcpy(reply + len, &b, sizeof(b));
+		len += sizeof(b);
+		n->backed = 1;
 	}
 
-	if (fuse_reply_buf(req, (const char *)&reply, size) == 0)
+	if (fuse_reply_buf(req, reply, len) == 0)
 		n->nlookup++;
-	/* The kernel took its own reference while reading the reply. */
+	else if (!n->nlookup)
+		node_forget(n, 0);
+	/* The kernel took the backing object within the write: close. */
 	if (id > 0)
 		backing_close(id);
+}
+
+static void mirror_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	reply_entry(req, parent, name, NULL);
+}
+
+/* Creations in daemon-served directories: do it, then reply as LOOKUP. */
+static void mirror_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode)
+{
+	if (mkdirat(node_of(parent)->fd, name, mode))
+		fuse_reply_err(req, errno);
+	else
+		reply_entry(req, parent, name, NULL);
+}
+
+static void mirror_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode, dev_t rdev)
+{
+	if (mknodat(node_of(parent)->fd, name, mode, rdev))
+		fuse_reply_err(req, errno);
+	else
+		reply_entry(req, parent, name, NULL);
+}
+
+static void mirror_symlink(fuse_req_t req, const char *target,
+			   fuse_ino_t parent, const char *name)
+{
+	if (symlinkat(target, node_of(parent)->fd, name))
+		fuse_reply_err(req, errno);
+	else
+		reply_entry(req, parent, name, NULL);
+}
+
+/*
+ * CREATE: the file is made here; the kernel opens it from the backing
+ * block itself and gives the daemon's open file (fh 0: none) back at once
+ * with a RELEASE, which libfuse answers.
+ */
+static void mirror_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  mode_t mode, struct fuse_file_info *fi)
+{
+	int fd = openat(node_of(parent)->fd, name,
+			(fi->flags | O_CREAT | O_CLOEXEC) & ~O_NOFOLLOW, mode);
+
+	if (fd < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	close(fd);
+	fi->fh = 0;
+	reply_entry(req, parent, name, fi);
+}
+
+static void mirror_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, unlinkat(node_of(parent)->fd, name, 0) ? errno : 0);
+}
+
+static void mirror_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, unlinkat(node_of(parent)->fd, name, AT_REMOVEDIR) ?
+		       errno : 0);
+}
+
+static void mirror_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  fuse_ino_t newparent, const char *newname,
+			  unsigned int flags)
+{
+	fuse_reply_err(req, renameat2(node_of(parent)->fd, name,
+				      node_of(newparent)->fd, newname, flags) ?
+		       errno : 0);
 }
 
 static void mirror_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -218,6 +349,7 @@ static void mirror_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
+/* Attributes: only of daemon-served objects (the root, symlinks, ...). */
 static void mirror_getattr(fuse_req_t req, fuse_ino_t ino,
 			   struct fuse_file_info *fi)
 {
@@ -309,7 +441,7 @@ static void mirror_statfs(fuse_req_t req, fuse_ino_t ino)
 static void mirror_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
-	/* Filter requests are read whole from memory (see handle_filter). */
+	/* Requests must arrive in memory for handle_filter() to read. */
 	conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
 			FUSE_CAP_SPLICE_MOVE);
 }
@@ -321,6 +453,13 @@ static const struct fuse_lowlevel_ops mirror_ops = {
 	.forget_multi	= mirror_forget_multi,
 	.getattr	= mirror_getattr,
 	.readlink	= mirror_readlink,
+	.mknod		= mirror_mknod,
+	.mkdir		= mirror_mkdir,
+	.symlink	= mirror_symlink,
+	.unlink		= mirror_unlink,
+	.rmdir		= mirror_rmdir,
+	.rename		= mirror_rename,
+	.create		= mirror_create,
 	.opendir	= mirror_opendir,
 	.readdir	= mirror_readdir,
 	.releasedir	= mirror_releasedir,
@@ -328,37 +467,71 @@ static const struct fuse_lowlevel_ops mirror_ops = {
 };
 
 /*
- * Filter requests are fusepass's own opcodes, unknown to libfuse: they
- * are answered here, before libfuse sees the buffer.
+ * A filter request: fuse_in_header (opcode | FUSEPASS_PREFILTER or
+ * _POSTFILTER), fusepass_filter_in, the name and a NUL, the operation's
+ * input. Answered here with 0 (go on, keep the result) or an error.
+ * Returns 0 if @buf is no filter request, for libfuse to dispatch.
  */
 static int handle_filter(const struct fuse_buf *buf)
 {
 	const struct fuse_in_header *in = buf->mem;
-	const struct fusepass_filter_in *fin;
+	const struct fusepass_filter_in *fin = (const void *)(in + 1);
 	struct fuse_out_header out = { .len = sizeof(out), .unique = in->unique };
 	unsigned int op = in->opcode & FUSEPASS_OPCODE_MASK;
-	const char *name = "";
+	size_t head = sizeof(*in) + sizeof(*fin);
+	const char *name;
 
 	if (!(in->opcode & (FUSEPASS_PREFILTER | FUSEPASS_POSTFILTER)))
 		return 0;
-	if (buf->size >= sizeof(*in) + sizeof(*fin)) {
-		fin = (const void *)(in + 1);
-		if (buf->size >= sizeof(*in) + sizeof(*fin) + fin->namelen + 1)
-			name = (const char *)(fin + 1);
+	if (buf->size < head || buf->size < head + fin->namelen + 1) {
+		out.error = -EINVAL;	/* cannot happen with a sane kernel */
+		goto reply;
 	}
+	name = (const char *)(fin + 1);
 
 	if ((in->opcode & FUSEPASS_PREFILTER) && op == FUSE_UNLINK &&
 	    mirror.deny_unlink && !fnmatch(mirror.deny_unlink, name, 0))
 		out.error = -EPERM;
 	if ((in->opcode & FUSEPASS_PREFILTER) && op == FUSE_OPEN &&
 	    mirror.open_log) {
-		fprintf(mirror.open_log, "open %s (under node %llu, pid %u)\n",
-			name, (unsigned long long)in->nodeid, in->pid);
+		const struct fuse_open_in *arg = (const void *)(name + fin->namelen + 1);
+		unsigned int flags = 0;
+
+		if (buf->size >= head + fin->namelen + 1 + sizeof(*arg))
+			flags = arg->flags;
+		fprintf(mirror.open_log, "open %s flags=0%o pid=%u uid=%u node=%llu\n",
+			name, flags, in->pid, in->uid,
+			(unsigned long long)in->nodeid);
 		fflush(mirror.open_log);
 	}
-	if (write(fuse_session_fd(mirror.se), &out, sizeof(out)) < 0)
+reply:
+	if (write(fuse_session_fd(mirror.se), &out, sizeof(out)) < 0 &&
+	    errno != ENOENT)	/* ENOENT: the caller was interrupted */
 		perror("fusepass_mirror: filter reply");
 	return 1;
+}
+
+/*
+ * The kernel serves backed nodes itself: a request naming one (other than
+ * FORGET, filters, and the RELEASE of a CREATE reply's open file) means it
+ * did not. Said on stderr, as an error, and answered all the same.
+ */
+static void check_not_backed(const struct fuse_buf *buf)
+{
+	const struct fuse_in_header *in = buf->mem;
+
+	switch (in->opcode) {
+	case FUSE_INIT:
+	case FUSE_DESTROY:
+	case FUSE_FORGET:
+	case FUSE_BATCH_FORGET:
+	case FUSE_INTERRUPT:
+	case FUSE_RELEASE:
+		return;
+	}
+	if (in->nodeid && node_of(in->nodeid)->backed)
+		fprintf(stderr, "fusepass_mirror: error: request %u for backed node %llu\n",
+			in->opcode, (unsigned long long)in->nodeid);
 }
 
 static int serve(void)
@@ -372,41 +545,45 @@ static int serve(void)
 			continue;
 		if (res <= 0)
 			break;
-		if (!handle_filter(&buf))
-			fuse_session_process_buf(mirror.se, &buf);
+		if (handle_filter(&buf))
+			continue;
+		check_not_backed(&buf);
+		fuse_session_process_buf(mirror.se, &buf);
 	}
 	free(buf.mem);
-	return res < 0 ? -res : 0;
+	return res < 0 ? 1 : 0;
+}
+
+static const struct fuse_opt mirror_opts[] = {
+	{ "--deny-unlink=%s", offsetof(typeof(mirror), deny_unlink), 0 },
+	{ "--log-opens=%s", offsetof(typeof(mirror), log_opens), 0 },
+	FUSE_OPT_END
+};
+
+/* The first non-option argument is SOURCE; the rest go to libfuse. */
+static int mirror_opt_proc(void *data, const char *arg, int key,
+			   struct fuse_args *outargs)
+{
+	(void)data;
+	(void)outargs;
+	if (key == FUSE_OPT_KEY_NONOPT && !mirror.source) {
+		mirror.source = strdup(arg);
+		return 0;
+	}
+	return 1;
 }
 
 int main(int argc, char *argv[])
 {
-	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct fuse_cmdline_opts opts;
-	const char *source = NULL;
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts opts = { .mountpoint = NULL };
 	struct stat st;
-	int i, ret = 1;
+	int ret = 1;
 
-	/* Our options, the source, and the rest for libfuse. */
-	fuse_opt_add_arg(&args, argv[0]);
-	for (i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--deny-unlink=", 14)) {
-			mirror.deny_unlink = argv[i] + 14;
-		} else if (!strncmp(argv[i], "--log-opens=", 12)) {
-			mirror.open_log = fopen(argv[i] + 12, "a");
-			if (!mirror.open_log) {
-				perror(argv[i] + 12);
-				return 1;
-			}
-		} else if (!source && argv[i][0] != '-') {
-			source = argv[i];
-		} else {
-			fuse_opt_add_arg(&args, argv[i]);
-		}
-	}
-	if (fuse_parse_cmdline(&args, &opts) != 0)
+	if (fuse_opt_parse(&args, &mirror, mirror_opts, mirror_opt_proc) != 0 ||
+	    fuse_parse_cmdline(&args, &opts) != 0)
 		return 1;
-	if (opts.show_help || !source || !opts.mountpoint) {
+	if (opts.show_help || !mirror.source || !opts.mountpoint) {
 		printf("usage: %s SOURCE MOUNTPOINT [--deny-unlink=GLOB] [--log-opens=FILE] [options]\n",
 		       argv[0]);
 		fuse_cmdline_help();
@@ -414,15 +591,24 @@ int main(int argc, char *argv[])
 		ret = !opts.show_help;
 		goto out_args;
 	}
+	if (mirror.log_opens) {
+		mirror.open_log = fopen(mirror.log_opens, "a");
+		if (!mirror.open_log) {
+			perror(mirror.log_opens);
+			goto out_args;
+		}
+	}
 
-	mirror.root.fd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	mirror.root.fd = open(mirror.source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mirror.root.fd < 0 || fstat(mirror.root.fd, &st)) {
-		perror(source);
+		perror(mirror.source);
 		goto out_args;
 	}
 	mirror.root.dev = st.st_dev;
 	mirror.root.ino = st.st_ino;
 	mirror.root.nlookup = 1;
+	/* The kernel applied the caller's umask already. */
+	umask(0);
 
 	mirror.se = fuse_session_new(&args, &mirror_ops, sizeof(mirror_ops), NULL);
 	if (!mirror.se)
