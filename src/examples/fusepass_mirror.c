@@ -15,8 +15,9 @@
  * the backing tree: the daemon sees no GETATTR, READ, WRITE or READDIR for
  * them. Only filters bring requests back:
  *
- *   --deny-unlink=GLOB  a UNLINK pre-filter on backed directories: names
- *                       matching GLOB (fnmatch(3)) cannot be unlinked (EPERM)
+ *   --deny-unlink=GLOB  names matching GLOB (fnmatch(3)) cannot be unlinked
+ *                       (EPERM): a UNLINK pre-filter on backed directories,
+ *                       and the daemon's own check in the root
  *   --log-opens=FILE    an OPEN pre-filter on backed objects: each open
  *                       (creating ones too) is appended to FILE as one line
  *
@@ -315,7 +316,11 @@ static void mirror_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 static void mirror_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, unlinkat(node_of(parent)->fd, name, 0) ? errno : 0);
+	/* The kernel asks the UNLINK pre-filter for backed directories only. */
+	if (mirror.deny_unlink && !fnmatch(mirror.deny_unlink, name, 0))
+		fuse_reply_err(req, EPERM);
+	else
+		fuse_reply_err(req, unlinkat(node_of(parent)->fd, name, 0) ? errno : 0);
 }
 
 static void mirror_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
