@@ -55,9 +55,9 @@ int fp_entry_request(struct fp_conn *conn, struct fp_args *args)
 	return ret < 0 ? ret : 0;
 }
 
-static int fp_ext_refuse(u32 opcode, const char *why, unsigned int value)
+static int fp_ext_refuse(u32 opcode, const char *why, long long value)
 {
-	pr_warn_ratelimited("%s reply refused: %s (%u)\n",
+	pr_warn_ratelimited("%s reply refused: %s (%lld)\n",
 			    fp_opcode_name(opcode), why, value);
 	return -EIO;
 }

@@ -861,7 +861,8 @@ struct fuse_backing_map {
  * exactly that of its type's structure. An unknown type, a non-zero flag
  * or reserved field, a bad size, an unknown backing id or a mask naming
  * an opcode outside FUSEPASS_FILTERABLE: the reply is refused, the call
- * fails with EIO and the kernel logs one line naming the problem. A plain
+ * fails with EIO and the kernel logs a line naming the problem (rate
+ * limited, as all its warnings). A plain
  * FUSE daemon sends no block and is unaffected.
  *
  *   FUSEPASS_EXT_BACKING         the entry is backed by the file or
@@ -889,6 +890,10 @@ struct fuse_backing_map {
  *                                a name cannot be unlinked, renamed or
  *                                linked through the backed directory
  *                                (EPERM, EXDEV).
+ *
+ * A CREATE reply that backs the new file: the kernel opens the backing
+ * file itself and RELEASEs the daemon's fh at once (in the background,
+ * naming the new node).
  *
  * The kernel resolves the backing ids of a reply's blocks within the
  * daemon's write(2) of that reply, and holds the objects from then on:
