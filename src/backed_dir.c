@@ -149,23 +149,81 @@ int fp_backed_d_revalidate(struct dentry *dentry, unsigned int flags)
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * The daemon's answer to a LOOKUP post-filter that named an entry: the
+ * name becomes its node (REMOVE_BACKING) or is backed by another object.
+ */
+static struct dentry *fp_backed_lookup_replaced(struct inode *dir,
+						struct dentry *dentry,
+						struct fuse_entry_out *out,
+						struct fp_ext *ext)
+{
+	struct fp_dentry *fpd = fp_dentry(dentry);
+	struct inode *inode;
+
+	if (ext->fb) {
+		inode = fp_ext_iget(dir->i_sb, ext, out->nodeid, ext->forget);
+		if (!IS_ERR(inode))
+			fp_ext_set_dentry(dentry, ext, out);
+		fp_ext_done(ext);
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+		return d_splice_alias(inode, dentry);
+	}
+
+	inode = fp_iget_node(dir->i_sb, out->nodeid, out->generation,
+			     &out->attr, fp_entry_attr_timeout(out), 0);
+	if (!inode) {
+		fp_queue_forget(fp_sb(dir->i_sb)->conn, ext->forget,
+				out->nodeid, 1);
+		return ERR_PTR(-ENOMEM);
+	}
+	kfree(ext->forget);
+	/* A daemon name now: no backing, an entry timeout. */
+	fp_dentry_put(fpd);
+	fpd->backing.mnt = NULL;
+	fpd->backing.dentry = NULL;
+	WRITE_ONCE(fpd->lookup, NULL);
+	fp_change_entry_timeout(dentry, out);
+	return d_splice_alias(inode, dentry);
+}
+
 static struct dentry *fp_backed_lookup(struct inode *dir, struct dentry *dentry,
 				unsigned int flags)
 {
 	struct fp_dentry *fpd = fp_dentry(dentry);
 	struct inode *inode = NULL;
+	struct fuse_entry_out out;
+	struct fp_ext ext;
 	int err;
 
+	err = fp_filter_pre(dir, dentry, FUSE_LOOKUP, NULL);
+	if (err)
+		return ERR_PTR(err);
 	/* d_fsdata comes zeroed from d_init; fill it in. */
 	err = fp_do_lookup(dir->i_sb, fp_backing_path(dentry->d_parent),
 			   &dentry->d_name, fpd);
 	if (err)
-		return ERR_PTR(err);
+		return ERR_PTR(fp_filter_post(dir, dentry, FUSE_LOOKUP, err,
+					      NULL));
+	fp_count_backed(dir->i_sb);
+
+	if (fp_filtered(dir, FUSE_LOOKUP, true)) {
+		err = fp_filter_lookup_post(dir, dentry,
+				d_really_is_positive(fpd->backing.dentry) ?
+				0 : -ENOENT, &out, &ext);
+		if (err < 0)
+			return ERR_PTR(err);
+		if (err == 0)
+			return fp_backed_lookup_replaced(dir, dentry, &out,
+							 &ext);
+	}
 
 	if (d_really_is_positive(fpd->backing.dentry)) {
 		inode = fp_backed_iget(dir->i_sb, &fpd->backing);
 		if (IS_ERR(inode))
 			return ERR_CAST(inode);
+		fp_ext_inherit(inode, dir);
 	}
 	return d_splice_alias(inode, dentry);
 }
@@ -217,6 +275,9 @@ static int fp_change_check(struct dentry *dentry, struct fp_change *chg)
 
 	if (!inode)
 		return d_is_positive(chg->backing) ? -ESTALE : 0;
+	/* The daemon's name (REMOVE_BACKING), not the backing tree's. */
+	if (fp_is_node(inode))
+		return -EXDEV;
 	/* Our name is a mount point on the backing side. */
 	if (fp_dentry_crossed(fpd, fp_dentry(dentry->d_parent)))
 		return -EBUSY;
@@ -249,6 +310,7 @@ static int fp_change_instantiate(struct dentry *dentry, struct fp_change *chg)
 	inode = fp_backed_iget(dentry->d_sb, &path);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
+	fp_ext_inherit(inode, d_inode(dentry->d_parent));
 	fp_dentry_update(dentry, chg->parent.mnt, chg->backing);
 	d_instantiate(dentry, inode);
 	return 0;
@@ -264,15 +326,75 @@ struct fp_create_args {
 	const struct path *old;		/* FP_LINK */
 };
 
+/* The filter opcode of each kind, and what its request carries. */
+static u32 fp_create_filter(struct inode *dir, const struct fp_create_args *args,
+			    struct fp_filter_arg *extra, void *in)
+{
+	static const u32 opcodes[] = {
+		[FP_CREATE] = FUSE_CREATE, [FP_MKDIR] = FUSE_MKDIR,
+		[FP_MKNOD] = FUSE_MKNOD, [FP_SYMLINK] = FUSE_SYMLINK,
+		[FP_LINK] = FUSE_LINK,
+	};
+	union {
+		struct fuse_create_in create;
+		struct fuse_mkdir_in mkdir;
+		struct fuse_mknod_in mknod;
+	} *u = in;
+	/* As FUSE sends it: the umask applied (the mount has POSIX ACLs). */
+	umode_t mode = args->mode & ~current_umask();
+
+	memset(extra, 0, sizeof(*extra));
+	memset(u, 0, sizeof(*u));
+	switch (args->kind) {
+	case FP_CREATE:
+		/* ->create is not told the open flags: the OPEN filter is. */
+		u->create.mode = mode;
+		u->create.umask = current_umask();
+		extra->size = sizeof(u->create);
+		break;
+	case FP_MKDIR:
+		u->mkdir.mode = mode;
+		u->mkdir.umask = current_umask();
+		extra->size = sizeof(u->mkdir);
+		break;
+	case FP_MKNOD:
+		u->mknod.mode = mode;
+		u->mknod.rdev = new_encode_dev(args->rdev);
+		u->mknod.umask = current_umask();
+		extra->size = sizeof(u->mknod);
+		break;
+	case FP_SYMLINK:
+		extra->size = strlen(args->target) + 1;
+		extra->value = args->target;
+		return opcodes[args->kind];
+	case FP_LINK:
+		break;
+	}
+	extra->value = u;
+	return opcodes[args->kind];
+}
+
 static int fp_create_object(struct inode *dir, struct dentry *dentry,
 			    const struct fp_create_args *args)
 {
+	union {
+		struct fuse_create_in create;
+		struct fuse_mkdir_in mkdir;
+		struct fuse_mknod_in mknod;
+	} in;
+	struct fp_filter_arg extra;
 	struct fp_change chg;
+	u32 opcode;
 	int err;
 
-	err = fp_change_begin(dentry, &chg, false);
+	opcode = fp_create_filter(dir, args, &extra, &in);
+	err = fp_filter_pre(dir, dentry, opcode, &extra);
 	if (err)
 		return err;
+	fp_count_backed(dir->i_sb);
+	err = fp_change_begin(dentry, &chg, false);
+	if (err)
+		return fp_filter_post(dir, dentry, opcode, err, &extra);
 
 	if (d_is_positive(chg.backing)) {
 		err = -EEXIST;
@@ -304,7 +426,7 @@ static int fp_create_object(struct inode *dir, struct dentry *dentry,
 out:
 	fp_change_end(&chg);
 	fp_backed_copy_attr(dir);
-	return err;
+	return fp_filter_post(dir, dentry, opcode, err, &extra);
 }
 
 static int fp_backed_create(struct mnt_idmap *idmap, struct inode *dir,
@@ -363,13 +485,20 @@ static int fp_backed_link(struct dentry *old_dentry, struct inode *dir,
 
 static int fp_backed_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
+	u32 opcode = is_dir ? FUSE_RMDIR : FUSE_UNLINK;
 	struct fp_change chg;
 	int err;
 
-	err = fp_change_begin(dentry, &chg, true);
+	err = fp_filter_pre(dir, dentry, opcode, NULL);
 	if (err)
 		return err;
+	fp_count_backed(dir->i_sb);
+	err = fp_change_begin(dentry, &chg, true);
+	if (err)
+		return fp_filter_post(dir, dentry, opcode, err, NULL);
 	err = fp_change_check(dentry, &chg);
+	if (err == -EXDEV)
+		err = -EPERM;
 	if (!err) {
 		if (is_dir)
 			err = fp_do_rmdir(&chg.parent, chg.backing);
@@ -377,9 +506,10 @@ static int fp_backed_remove(struct inode *dir, struct dentry *dentry, bool is_di
 			err = fp_do_unlink(&chg.parent, chg.backing);
 	}
 	fp_change_end(&chg);
-	fp_backed_copy_attr(d_inode(dentry));
+	if (!fp_is_node(d_inode(dentry)))
+		fp_backed_copy_attr(d_inode(dentry));
 	fp_backed_copy_attr(dir);
-	return err;
+	return fp_filter_post(dir, dentry, opcode, err, NULL);
 }
 
 static int fp_backed_unlink(struct inode *dir, struct dentry *dentry)
@@ -400,15 +530,25 @@ static int fp_backed_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 	const struct path *new_parent = fp_backing_path(new_dentry->d_parent);
 	struct fp_change old_chg = { .parent = *old_parent };
 	struct fp_change new_chg = { .parent = *new_parent };
+	struct fuse_rename2_in in = { .flags = flags };
+	struct fp_filter_arg extra = {
+		.value = &in, .size = sizeof(in),
+		.name2 = new_dentry->d_name.name, .newdir = &in.newdir,
+		.newparent = new_dentry->d_parent,
+	};
 	struct renamedata rd;
 	int err;
 
 	if (old_parent->mnt != new_parent->mnt)
 		return -EXDEV;
+	err = fp_filter_pre(old_dir, old_dentry, FUSE_RENAME2, &extra);
+	if (err)
+		return err;
+	fp_count_backed(old_dir->i_sb);
 
 	err = mnt_want_write(old_parent->mnt);
 	if (err)
-		return err;
+		goto out;
 	/* Also makes the loop checks the VFS made on our side. */
 	err = fp_do_start_renaming(&rd, old_parent, &old_dentry->d_name,
 				   new_parent, &new_dentry->d_name, flags);
@@ -433,13 +573,15 @@ static int fp_backed_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 
 out_drop_write:
 	mnt_drop_write(old_parent->mnt);
-	fp_backed_copy_attr(d_inode(old_dentry));
-	if (d_really_is_positive(new_dentry))
+	if (!fp_is_node(d_inode(old_dentry)))
+		fp_backed_copy_attr(d_inode(old_dentry));
+	if (d_really_is_positive(new_dentry) && !fp_is_node(d_inode(new_dentry)))
 		fp_backed_copy_attr(d_inode(new_dentry));
 	fp_backed_copy_attr(old_dir);
 	if (new_dir != old_dir)
 		fp_backed_copy_attr(new_dir);
-	return err;
+out:
+	return fp_filter_post(old_dir, old_dentry, FUSE_RENAME2, err, &extra);
 }
 
 /* finish_open() callback: the backing file is already attached. */
@@ -465,6 +607,7 @@ static int fp_backed_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		fput(backing);
 		return PTR_ERR(inode);
 	}
+	fp_ext_inherit(inode, dir);
 	fp_dentry_set(fp_dentry(dentry), &backing->f_path,
 		      backing->f_path.dentry);
 

@@ -21,12 +21,37 @@ void fp_backed_file_attach(struct file *file, struct file *backing)
 	file->f_mode |= backing->f_mode & FMODE_CAN_ODIRECT;
 }
 
+/*
+ * Open the backing object behind @file (a backed file or directory),
+ * between the daemon's OPEN or OPENDIR filters if it set any.
+ */
+struct file *fp_backed_open(struct inode *inode, struct file *file,
+			    u32 opcode)
+{
+	struct fuse_open_in in = {
+		.flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY),
+	};
+	struct fp_filter_arg extra = { .value = &in, .size = sizeof(in) };
+	struct dentry *dentry = file->f_path.dentry;
+	struct file *backing;
+	int err;
+
+	err = fp_filter_pre(inode, dentry, opcode, &extra);
+	if (err)
+		return ERR_PTR(err);
+	fp_count_backed(inode->i_sb);
+	backing = fp_do_open(fp_backing_path(dentry), file->f_flags);
+	err = fp_filter_post(inode, dentry, opcode, PTR_ERR_OR_ZERO(backing),
+			     &extra);
+	if (err && !IS_ERR(backing))
+		fput(backing);
+	return err ? ERR_PTR(err) : backing;
+}
+
 static int fp_backed_file_open(struct inode *inode, struct file *file)
 {
-	struct file *backing;
+	struct file *backing = fp_backed_open(inode, file, FUSE_OPEN);
 
-	backing = fp_do_open(fp_backing_path(file->f_path.dentry),
-			     file->f_flags);
 	if (IS_ERR(backing))
 		return PTR_ERR(backing);
 	fp_backed_file_attach(file, backing);
@@ -59,6 +84,7 @@ static int fp_backed_file_flush(struct file *file, fl_owner_t id)
 
 static ssize_t fp_backed_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	fp_count_backed(iocb->ki_filp->f_inode->i_sb);
 	return fp_backing_read_iter(fp_backing_file(iocb->ki_filp), iocb, to);
 }
 
@@ -67,6 +93,7 @@ static ssize_t fp_backed_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct file *file = iocb->ki_filp;
 	ssize_t ret;
 
+	fp_count_backed(file->f_inode->i_sb);
 	ret = fp_backing_write_iter(fp_backing_file(file), iocb, from);
 	fp_backed_copy_attr(file_inode(file));
 	return ret;
@@ -76,6 +103,7 @@ static int fp_backed_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (file != vma->vm_file)
 		return -EIO;
+	fp_count_backed(file_inode(file)->i_sb);
 	return fp_backing_mmap(fp_backing_file(file), vma);
 }
 

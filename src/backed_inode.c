@@ -160,24 +160,37 @@ int fp_backed_getattr(struct mnt_idmap *idmap, const struct path *path,
 
 	if (!fp_allow_current(inode->i_sb))
 		return -EACCES;
-	err = fp_do_getattr(fp_backing_path(dentry), stat, request_mask, flags);
+	err = fp_filter_pre(inode, dentry, FUSE_GETATTR, NULL);
 	if (err)
 		return err;
-	/* st_ino is the backing inode's; st_dev is ours. */
-	stat->dev = inode->i_sb->s_dev;
-	fp_backed_copy_attr(inode);
-	return 0;
+	fp_count_backed(inode->i_sb);
+	err = fp_do_getattr(fp_backing_path(dentry), stat, request_mask, flags);
+	if (!err) {
+		/* st_ino is the backing inode's; st_dev is ours. */
+		stat->dev = inode->i_sb->s_dev;
+		fp_backed_copy_attr(inode);
+	}
+	return fp_filter_post(inode, dentry, FUSE_GETATTR, err, NULL);
 }
 
 int fp_backed_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	       struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
+	struct fuse_setattr_in in = {};
+	struct fp_filter_arg extra = { .value = &in, .size = sizeof(in) };
 	struct iattr battr = *attr;
 	int err;
 
 	if (!fp_allow_current(inode->i_sb))
 		return -EACCES;
+	if (fp_filtered(inode, FUSE_SETATTR, false) ||
+	    fp_filtered(inode, FUSE_SETATTR, true))
+		fp_iattr_to_fattr(fp_sb(inode->i_sb)->conn, attr, &in, false);
+	err = fp_filter_pre(inode, dentry, FUSE_SETATTR, &extra);
+	if (err)
+		return err;
+	fp_count_backed(inode->i_sb);
 	/*
 	 * ia_file is our file, not one the backing filesystem knows; and
 	 * O_TRUNC is not passed to the backing open, so this is a plain
@@ -193,7 +206,7 @@ int fp_backed_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 
 	err = fp_do_notify_change(fp_backing_path(dentry), &battr);
 	fp_backed_copy_attr(inode);
-	return err;
+	return fp_filter_post(inode, dentry, FUSE_SETATTR, err, &extra);
 }
 
 int fp_backed_fileattr_get(struct dentry *dentry, struct file_kattr *fa)

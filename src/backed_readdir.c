@@ -14,10 +14,8 @@
 
 static int fp_backed_dir_open(struct inode *inode, struct file *file)
 {
-	struct file *backing;
+	struct file *backing = fp_backed_open(inode, file, FUSE_OPENDIR);
 
-	backing = fp_do_open(fp_backing_path(file->f_path.dentry),
-			     file->f_flags);
 	if (IS_ERR(backing))
 		return PTR_ERR(backing);
 	file->private_data = backing;
@@ -55,6 +53,7 @@ static int fp_backed_dir_iterate(struct file *file, struct dir_context *ctx)
 	};
 	int err;
 
+	fp_count_backed(file_inode(file)->i_sb);
 	/* Our f_pos is the master copy; the VFS holds its lock for us. */
 	backing->f_pos = ctx->pos;
 	err = iterate_dir(backing, &rd.ctx);

@@ -110,6 +110,10 @@ static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     (s64)atomic64_read(&conn->stats.passthrough_mmap));
 	len += sysfs_emit_at(buf, len, "backed_ops %lld\n",
 			     (s64)atomic64_read(&conn->stats.backed_ops));
+	len += sysfs_emit_at(buf, len, "prefilter %lld\n",
+			     (s64)atomic64_read(&conn->stats.prefilter));
+	len += sysfs_emit_at(buf, len, "postfilter %lld\n",
+			     (s64)atomic64_read(&conn->stats.postfilter));
 	return len;
 }
 

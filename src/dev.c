@@ -488,6 +488,8 @@ static int fp_copy_reply_from_iter(struct fp_req *req, unsigned int nbytes,
 			return -EFAULT;
 		}
 	}
+	if (args->ext)
+		fp_ext_reply(req->conn, args);
 	return 0;
 }
 

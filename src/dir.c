@@ -75,10 +75,13 @@ void fp_fill_lookup_args(struct fp_args *args, u64 nodeid,
 
 /*
  * Look @name up in directory @nodeid. On success *inode is the inode, or
- * NULL for a negative entry the daemon lets us cache.
+ * NULL for a negative entry the daemon lets us cache. If the reply backs
+ * the entry (ext->fb set), the inode is that backed inode, and the
+ * caller points the dentry at it and then calls fp_ext_done().
  */
 int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
-		   struct fuse_entry_out *out, struct inode **inode)
+		   struct fuse_entry_out *out, struct fp_ext *ext,
+		   struct inode **inode)
 {
 	struct fp_conn *conn = fp_sb(sb)->conn;
 	struct fp_forget *forget;
@@ -95,7 +98,8 @@ int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
 
 	attr_version = atomic64_read(&conn->attr_version);
 	fp_fill_lookup_args(&args, nodeid, name, out);
-	err = fp_simple_request(conn, &args);
+	fp_ext_arg(&args, ext);
+	err = fp_entry_request(conn, &args);
 	if (err || !out->nodeid)
 		goto out_free;
 
@@ -107,6 +111,18 @@ int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
 		err = -EIO;
 		goto out_forget;
 	}
+	err = ext->err;
+	if (err)
+		goto out_forget;
+	if (ext->fb) {
+		*inode = fp_ext_iget(sb, ext, out->nodeid, forget);
+		if (!IS_ERR(*inode))
+			return 0;
+		err = PTR_ERR(*inode);
+		*inode = NULL;
+		fp_ext_done(ext);
+		return err;
+	}
 	*inode = fp_iget_node(sb, out->nodeid, out->generation, &out->attr,
 			      fp_entry_attr_timeout(out), attr_version);
 	if (!*inode) {
@@ -117,9 +133,11 @@ int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
 
 out_forget:
 	/* The daemon counted a lookup we will never use. */
+	fp_ext_done(ext);
 	fp_queue_forget(conn, forget, out->nodeid, 1);
 	return err;
 out_free:
+	fp_ext_done(ext);
 	kfree(forget);
 	return err;
 }
@@ -130,19 +148,24 @@ struct dentry *fp_node_lookup(struct inode *dir, struct dentry *entry,
 	struct fuse_entry_out out;
 	struct dentry *newent;
 	struct inode *inode;
+	struct fp_ext ext;
 	bool valid = true;
 	int err;
 
 	if (fp_is_bad(dir))
 		return ERR_PTR(-EIO);
 	err = fp_lookup_name(dir->i_sb, fp_node_id(dir), &entry->d_name, &out,
-			     &inode);
+			     &ext, &inode);
 	if (err == -ENOENT) {
 		valid = false;
 		err = 0;
 	}
 	if (err)
 		return ERR_PTR(err);
+	if (ext.fb) {
+		fp_ext_set_dentry(entry, &ext, &out);
+		fp_ext_done(&ext);
+	}
 
 	newent = d_splice_alias(inode, entry);
 	if (IS_ERR(newent))
@@ -170,6 +193,7 @@ static int fp_node_d_revalidate(struct dentry *entry, unsigned int flags)
 	struct fp_args args = {};
 	struct dentry *parent;
 	struct fp_conn *conn;
+	struct fp_ext ext;
 	u64 attr_version;
 	int err;
 
@@ -184,22 +208,34 @@ static int fp_node_d_revalidate(struct dentry *entry, unsigned int flags)
 		if (flags & LOOKUP_RCU)
 			return -ECHILD;
 
+		parent = dget_parent(entry);
+		/* Below a backed directory (REMOVE_BACKING): look it up again. */
+		if (!fp_is_node(d_inode(parent))) {
+			dput(parent);
+			return 0;
+		}
 		conn = fp_conn_of(inode);
 		forget = fp_forget_alloc();
-		if (!forget)
+		if (!forget) {
+			dput(parent);
 			return -ENOMEM;
+		}
 		attr_version = atomic64_read(&conn->attr_version);
-		parent = dget_parent(entry);
 		fp_fill_lookup_args(&args, fp_node_id(d_inode(parent)),
 				    &entry->d_name, &out);
-		err = fp_simple_request(conn, &args);
+		fp_ext_arg(&args, &ext);
+		err = fp_entry_request(conn, &args);
 		dput(parent);
+		if (err || !out.nodeid)
+			fp_ext_done(&ext);
 
 		if (!err && !out.nodeid)
 			err = -ENOENT;
 		if (!err) {
+			/* A node that is now backed is another object. */
 			if (out.nodeid != fp_node_id(inode) ||
-			    fp_valid_entry(&out, false)) {
+			    fp_valid_entry(&out, false) || ext.err || ext.fb) {
+				fp_ext_done(&ext);
 				fp_queue_forget(conn, forget, out.nodeid, 1);
 				return 0;
 			}
@@ -247,12 +283,23 @@ static bool fp_dentry_is_backed(const struct dentry *dentry)
 	return READ_ONCE(fp_dentry(dentry)->lookup) != NULL;
 }
 
-/* Both kinds take the parent and name from @dentry itself. */
+/* Backed by the backing tree, not by the daemon's choice? */
+static bool fp_dentry_is_stacked(const struct dentry *dentry)
+{
+	if (!fp_dentry_is_backed(dentry))
+		return false;
+	smp_rmb();	/* pairs with fp_ext_set_dentry() */
+	return !READ_ONCE(fp_dentry(dentry)->attached);
+}
+
+/* Every kind takes the parent and name from @dentry itself. */
 static int fp_d_revalidate(struct inode *dir, const struct qstr *name,
 			   struct dentry *dentry, unsigned int flags)
 {
-	if (fp_dentry_is_backed(dentry))
+	if (fp_dentry_is_stacked(dentry))
 		return fp_backed_d_revalidate(dentry, flags);
+	if (fp_dentry_is_backed(dentry))
+		return fp_ext_d_revalidate(dentry, flags);
 	return fp_node_d_revalidate(dentry, flags);
 }
 COMPAT_DEFINE_D_REVALIDATE(fp_d_revalidate)
@@ -260,7 +307,7 @@ COMPAT_DEFINE_D_REVALIDATE(fp_d_revalidate)
 /* Drop daemon names whose timeout has passed when nobody uses them. */
 static int fp_d_delete(const struct dentry *dentry)
 {
-	if (fp_dentry_is_backed(dentry))
+	if (fp_dentry_is_stacked(dentry))
 		return 0;
 	return time_before64(fp_dentry_time(dentry), get_jiffies_64());
 }
@@ -307,6 +354,11 @@ void fp_dir_changed(struct inode *dir)
  */
 void fp_update_ctime(struct inode *inode)
 {
+	/* A backed inode's times are the backing inode's. */
+	if (!fp_is_node(inode)) {
+		fp_backed_copy_attr(inode);
+		return;
+	}
 	fp_invalidate_attr_mask(inode, STATX_CTIME);
 	if (!IS_NOCMTIME(inode)) {
 		inode_set_ctime_current(inode);
@@ -322,6 +374,11 @@ static void fp_entry_unlinked(struct dentry *dentry)
 	struct inode *inode = d_inode(dentry);
 	struct fp_inode *fi = fp_inode(inode);
 
+	fp_invalidate_entry_cache(dentry);
+	if (!fp_is_node(inode)) {
+		fp_backed_copy_attr(inode);
+		return;
+	}
 	spin_lock(&fi->lock);
 	fi->attr_version = atomic64_inc_return(&fp_conn_of(inode)->attr_version);
 	/* A careless daemon may have said nlink 0 already: not ours to fix. */
@@ -331,7 +388,6 @@ static void fp_entry_unlinked(struct dentry *dentry)
 		drop_nlink(inode);
 	spin_unlock(&fi->lock);
 	fp_invalidate_attr(inode);
-	fp_invalidate_entry_cache(dentry);
 	fp_update_ctime(inode);
 }
 
@@ -352,6 +408,7 @@ static struct dentry *fp_make_new_entry(struct inode *dir,
 	struct fp_forget *forget;
 	struct dentry *alias;
 	struct inode *inode;
+	struct fp_ext ext;
 	int err;
 
 	if (fp_is_bad(dir))
@@ -364,7 +421,8 @@ static struct dentry *fp_make_new_entry(struct inode *dir,
 	args->out_numargs = 1;
 	args->out_args[0].size = sizeof(out);
 	args->out_args[0].value = &out;
-	err = fp_simple_request(conn, args);
+	fp_ext_arg(args, &ext);
+	err = fp_entry_request(conn, args);
 	if (err) {
 		kfree(forget);
 		return ERR_PTR(err);
@@ -374,32 +432,46 @@ static struct dentry *fp_make_new_entry(struct inode *dir,
 
 	if (!out.nodeid) {
 		/* Not an entry at all; it counted no lookup. */
+		fp_ext_done(&ext);
 		kfree(forget);
 		return ERR_PTR(-EIO);
 	}
 	if (fp_valid_entry(&out, false) || out.nodeid == FUSE_ROOT_ID ||
-	    ((out.attr.mode ^ mode) & S_IFMT)) {
+	    ((out.attr.mode ^ mode) & S_IFMT) ||
+	    ext.err ||
+	    (ext.fb && (file_inode(ext.fb->file)->i_mode ^ mode) & S_IFMT)) {
 		pr_debug("%s reply: node %llu of mode %o refused\n",
 			 fp_opcode_name(args->opcode), out.nodeid,
 			 out.attr.mode);
+		fp_ext_done(&ext);
 		fp_queue_forget(conn, forget, out.nodeid, 1);
 		return ERR_PTR(-EIO);
 	}
 
-	inode = fp_iget_node(dir->i_sb, out.nodeid, out.generation, &out.attr,
-			     fp_entry_attr_timeout(&out), 0);
-	if (!inode) {
-		fp_queue_forget(conn, forget, out.nodeid, 1);
-		return ERR_PTR(-ENOMEM);
+	d_drop(entry);
+	if (ext.fb) {
+		/* Backed: the lookup is counted in the inode (or forgotten). */
+		inode = fp_ext_iget(dir->i_sb, &ext, out.nodeid, forget);
+		if (!IS_ERR(inode))
+			fp_ext_set_dentry(entry, &ext, &out);
+		fp_ext_done(&ext);
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+	} else {
+		inode = fp_iget_node(dir->i_sb, out.nodeid, out.generation,
+				     &out.attr, fp_entry_attr_timeout(&out), 0);
+		if (!inode) {
+			fp_queue_forget(conn, forget, out.nodeid, 1);
+			return ERR_PTR(-ENOMEM);
+		}
+		kfree(forget);
 	}
-	kfree(forget);
 
 	/*
 	 * d_splice_alias() refuses a directory that is already an ancestor
 	 * (-ELOOP) and moves a directory known elsewhere; on error it drops
 	 * the inode, whose lookup is then FORGOTten at eviction.
 	 */
-	d_drop(entry);
 	alias = d_splice_alias(inode, entry);
 	if (IS_ERR(alias))
 		return alias;
@@ -500,6 +572,9 @@ static int fp_link(struct dentry *old, struct inode *dir, struct dentry *new)
 	struct fp_args args = {};
 	int err;
 
+	/* A backed object has no node the daemon could link. */
+	if (!fp_is_node(inode))
+		return -EXDEV;
 	in.oldnodeid = fp_node_id(inode);
 	args.opcode = FUSE_LINK;
 	args.in_numargs = 2;
@@ -605,6 +680,9 @@ static int fp_rename2(struct mnt_idmap *idmap, struct inode *olddir,
 
 	if (fp_is_bad(olddir))
 		return -EIO;
+	/* Into a backed directory: as across mounts. */
+	if (!fp_is_node(newdir))
+		return -EXDEV;
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
 	if (!flags)

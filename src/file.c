@@ -297,7 +297,9 @@ static int fp_wait_init(struct fp_conn *conn)
  * CREATE (or TMPFILE) @entry in @dir and open it: one request that
  * answers with a new entry and an open file handle, both checked before
  * use. A reply that cannot be used still owes the daemon a RELEASE and
- * a FORGET.
+ * a FORGET. A CREATE reply may back the new file (a BACKING block): the
+ * daemon's open is then RELEASEd at once, and the VFS opens the backed
+ * inode as any other.
  */
 static int fp_create_open(struct inode *dir, struct dentry *entry,
 			  struct file *file, unsigned int flags, umode_t mode,
@@ -311,6 +313,7 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 	struct fp_forget *forget;
 	struct fp_file *ff;
 	struct inode *inode;
+	struct fp_ext ext;
 	int err;
 
 	err = fp_wait_init(conn);
@@ -348,7 +351,11 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 	args.out_args[0].value = &outentry;
 	args.out_args[1].size = sizeof(outopen);
 	args.out_args[1].value = &outopen;
-	err = fp_simple_request(conn, &args);
+	ext.fb = NULL;
+	ext.err = 0;
+	if (opcode == FUSE_CREATE)
+		fp_ext_arg(&args, &ext);
+	err = fp_entry_request(conn, &args);
 	if (err) {
 		kfree(forget);
 		fp_file_put(ff, false);
@@ -366,6 +373,28 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 				    fp_opcode_name(opcode));
 		err = -EIO;
 		goto err_release;
+	}
+	err = ext.err;
+	if (err)
+		goto err_release;
+	if (ext.fb) {
+		if (!S_ISREG(file_inode(ext.fb->file)->i_mode)) {
+			err = -EIO;
+			goto err_release;
+		}
+		fp_file_release_prepare(ff, NULL, flags, false);
+		fp_file_put(ff, false);
+		inode = fp_ext_iget(dir->i_sb, &ext, outentry.nodeid, forget);
+		if (!IS_ERR(inode)) {
+			fp_ext_set_dentry(entry, &ext, &outentry);
+			d_instantiate(entry, inode);
+		}
+		fp_ext_done(&ext);
+		fp_invalidate_attr(dir);
+		if (IS_ERR(inode))
+			return PTR_ERR(inode);
+		/* Created; the VFS opens it through the backed inode. */
+		return finish_no_open(file, NULL);
 	}
 	inode = fp_iget_node(dir->i_sb, outentry.nodeid, outentry.generation,
 			     &outentry.attr, fp_entry_attr_timeout(&outentry),
@@ -391,6 +420,7 @@ static int fp_create_open(struct inode *dir, struct dentry *entry,
 	return err;
 
 err_release:
+	fp_ext_done(&ext);
 	ff->nodeid = outentry.nodeid;
 	fp_file_release_prepare(ff, NULL, flags, false);
 	fp_file_put(ff, false);

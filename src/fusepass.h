@@ -91,8 +91,10 @@ struct fp_args {
 	bool user_pages:1;	/* pages pinned from user memory: dirty them */
 	bool fixed_unique:1;	/* sent with @unique, not a fresh id */
 	u64 unique;		/* NOTIFY_REPLY: the daemon's notify_unique */
+	/* Extension blocks at the end of the last out arg (ext.c). */
+	struct fp_ext *ext;
 	struct fp_arg in_args[3];
-	struct fp_arg out_args[2];
+	struct fp_arg out_args[3];
 	/* Background requests: called once with the outcome. */
 	void (*end)(struct fp_conn *conn, struct fp_args *args, int error);
 };
@@ -146,6 +148,9 @@ struct fp_forget {
 struct fp_stats {
 	atomic64_t requests[FUSE_STATX + 1];	/* by opcode */
 	atomic64_t backed_ops;			/* stacked operations */
+	/* Filter requests sent for backed inodes (filter.c). */
+	atomic64_t prefilter;
+	atomic64_t postfilter;
 	/* Per-open passthrough calls: read (and splice), write, mmap. */
 	atomic64_t passthrough_read;
 	atomic64_t passthrough_write;
@@ -262,6 +267,16 @@ struct fp_inode {
 	struct inode *backing_inode;
 	struct vfsmount *key_mnt;
 
+	/*
+	 * Backed inodes the daemon chose by a BACKING block (ext.c): the
+	 * node of that entry, whose lookups (@nlookup, @forget) are given
+	 * back at eviction, and the filter masks (inherited by backed
+	 * children, which have no node of their own).
+	 */
+	u64 ext_nodeid;			/* (lock) */
+	u64 prefilter;			/* FUSEPASS_FILTER_BIT(opcode)s */
+	u64 postfilter;
+
 	/* Daemon-served inodes. */
 	u64 nodeid;
 	u64 nlookup;			/* (lock) lookups to FORGET at evict */
@@ -344,11 +359,17 @@ struct fp_file {
  *
  * Daemon-served dentries: @time, until when the name may be used without
  * asking the daemon again (jiffies64); backing is unset.
+ *
+ * Backed dentries the daemon chose (@attached, by a BACKING block in an
+ * entry reply): @backing is the backing id's object and @lookup its
+ * dentry; they stand until @time, like a daemon's name, as their parent
+ * is not the backing object's parent.
  */
 struct fp_dentry {
 	struct path backing;
 	struct dentry *lookup;
 	u64 time;
+	bool attached;
 	struct rcu_head rcu;
 };
 
@@ -529,6 +550,8 @@ int fp_node_getattr(struct mnt_idmap *idmap, const struct path *path,
 int fp_node_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
 int fp_node_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		    struct iattr *attr);
+void fp_iattr_to_fattr(struct fp_conn *conn, const struct iattr *iattr,
+		       struct fuse_setattr_in *arg, bool trust_local_cmtime);
 extern const struct inode_operations fp_special_iops;
 
 /* ------------------------------------------------------------------ */
@@ -551,8 +574,10 @@ u64 fp_entry_attr_timeout(const struct fuse_entry_out *out);
 int fp_valid_entry(const struct fuse_entry_out *out, bool negative_ok);
 void fp_fill_lookup_args(struct fp_args *args, u64 nodeid,
 			 const struct qstr *name, struct fuse_entry_out *out);
+struct fp_ext;
 int fp_lookup_name(struct super_block *sb, u64 nodeid, const struct qstr *name,
-		   struct fuse_entry_out *out, struct inode **inode);
+		   struct fuse_entry_out *out, struct fp_ext *ext,
+		   struct inode **inode);
 int fp_node_mknod(struct inode *dir, struct dentry *entry, umode_t mode,
 		  dev_t rdev);
 struct dentry *fp_node_lookup(struct inode *dir, struct dentry *entry,
@@ -735,6 +760,79 @@ extern const struct inode_operations fp_backed_dir_iops;
 extern const struct file_operations fp_backed_dir_fops;
 
 /* ------------------------------------------------------------------ */
+/* ext.c: extension blocks, backed entries chosen by the daemon      */
+/* ------------------------------------------------------------------ */
+/*
+ * The blocks after an entry reply, and what they say once checked: the
+ * daemon's write of the reply checks them (fp_ext_reply()), while the
+ * backing ids they name are surely open.
+ */
+struct fp_ext {
+	unsigned int offset;		/* of the blocks in the last out arg */
+	bool remove_ok;			/* REMOVE_BACKING allowed */
+	int err;			/* -EIO: refused, the reply is unusable */
+	struct fp_backing *fb;		/* BACKING: held until fp_ext_done() */
+	u64 prefilter;
+	u64 postfilter;
+	bool remove;			/* REMOVE_BACKING */
+	struct fp_forget *forget;	/* LOOKUP post-filter: for the node */
+	u8 buf[FUSEPASS_EXT_MAX_SIZE] __aligned(8);
+};
+
+void fp_ext_init(struct fp_args *args, struct fp_ext *ext,
+		 unsigned int offset, bool remove_ok);
+void fp_ext_arg(struct fp_args *args, struct fp_ext *ext);
+int fp_entry_request(struct fp_conn *conn, struct fp_args *args);
+void fp_ext_reply(struct fp_conn *conn, struct fp_args *args);
+void fp_ext_done(struct fp_ext *ext);
+struct inode *fp_ext_iget(struct super_block *sb, struct fp_ext *ext,
+			  u64 nodeid, struct fp_forget *forget);
+void fp_ext_set_dentry(struct dentry *dentry, struct fp_ext *ext,
+		       const struct fuse_entry_out *out);
+int fp_ext_d_revalidate(struct dentry *dentry, unsigned int flags);
+void fp_ext_evict(struct inode *inode);
+void fp_ext_inherit(struct inode *inode, const struct inode *dir);
+
+/* ------------------------------------------------------------------ */
+/* filter.c: pre- and post-filters of backed inodes                  */
+/* ------------------------------------------------------------------ */
+/* Does the daemon want to see @opcode on (or, for a directory, in) @inode? */
+static inline bool fp_filtered(const struct inode *inode, u32 opcode,
+			       bool post)
+{
+	const struct fp_inode *fi = fp_inode(inode);
+	u64 mask = post ? READ_ONCE(fi->postfilter) : READ_ONCE(fi->prefilter);
+
+	return opcode < 64 && (mask & BIT_ULL(opcode));
+}
+
+/* The input a filter request carries after the name. */
+struct fp_filter_arg {
+	const void *value;
+	unsigned int size;
+	const char *name2;		/* RENAME2: the new name */
+	u64 *newdir;			/* RENAME2: filled with the new dir's node */
+	const struct dentry *newparent;
+};
+
+int fp_filter_pre(struct inode *masks, struct dentry *dentry, u32 opcode,
+		  const struct fp_filter_arg *extra);
+int fp_filter_post(struct inode *masks, struct dentry *dentry, u32 opcode,
+		   int result, const struct fp_filter_arg *extra);
+int fp_filter_lookup_post(struct inode *dir, struct dentry *dentry,
+			  int result, struct fuse_entry_out *out,
+			  struct fp_ext *ext);
+
+/* Count one operation served from a backing object without the daemon. */
+static inline void fp_count_backed(const struct super_block *sb)
+{
+	struct fp_conn *conn = fp_sb(sb)->conn;
+
+	if (conn)
+		atomic64_inc(&conn->stats.backed_ops);
+}
+
+/* ------------------------------------------------------------------ */
 /* passthrough.c: per-open passthrough and I/O modes                 */
 /* ------------------------------------------------------------------ */
 int fp_iomode_open(struct inode *inode, struct file *file);
@@ -765,6 +863,8 @@ int fp_backing_mmap(struct file *backing, struct vm_area_struct *vma);
 /* ------------------------------------------------------------------ */
 extern const struct file_operations fp_backed_file_fops;
 extern const struct address_space_operations fp_backed_file_aops;
+struct file *fp_backed_open(struct inode *inode, struct file *file,
+			    u32 opcode);
 void fp_backed_file_attach(struct file *file, struct file *backing);
 loff_t fp_backed_llseek(struct file *file, loff_t offset, int whence);
 int fp_backed_fsync(struct file *file, loff_t start, loff_t end, int datasync);

@@ -483,8 +483,8 @@ int fp_node_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 
 /* ---- SETATTR ------------------------------------------------------ */
 
-static void fp_iattr_to_fattr(struct fp_conn *conn, const struct iattr *iattr,
-			      struct fuse_setattr_in *arg, bool trust_local_cmtime)
+void fp_iattr_to_fattr(struct fp_conn *conn, const struct iattr *iattr,
+		       struct fuse_setattr_in *arg, bool trust_local_cmtime)
 {
 	unsigned int ivalid = iattr->ia_valid;
 

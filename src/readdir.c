@@ -149,6 +149,12 @@ retry:
 		struct fp_inode *fi;
 
 		inode = d_inode(dentry);
+		/* Backed by the daemon's choice: the lookup's reply stands. */
+		if (inode && !fp_is_node(inode)) {
+			dput(dentry);
+			fp_forget_one(conn, o->nodeid);
+			return;
+		}
 		if (!inode || fp_node_id(inode) != o->nodeid ||
 		    inode_wrong_type(inode, o->attr.mode) ||
 		    inode->i_generation != o->generation) {

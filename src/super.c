@@ -279,6 +279,9 @@ static struct inode *fp_alloc_inode(struct super_block *sb)
 	fi->backing.dentry = NULL;
 	fi->backing_inode = NULL;
 	fi->key_mnt = NULL;
+	fi->ext_nodeid = 0;
+	fi->prefilter = 0;
+	fi->postfilter = 0;
 	fi->nodeid = 0;
 	fi->nlookup = 0;
 	fi->forget = NULL;
@@ -308,6 +311,7 @@ static void fp_evict_inode(struct inode *inode)
 	}
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
+	fp_ext_evict(inode);
 	if (fi->backing.dentry)
 		path_put(&fi->backing);
 	fi->backing.mnt = NULL;

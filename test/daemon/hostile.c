@@ -263,6 +263,8 @@ struct reply {
 	int32_t error;
 	size_t len;
 	bool fixed;		/* fixed size: a shorter reply is malformed */
+	/* Room for fusepass extension blocks after a fixed entry reply. */
+	size_t ext_room;
 	int garbage;		/* -1, or the garbage applied */
 	char buf[65536 + 4096];
 };
@@ -278,6 +280,7 @@ static void entry_reply(struct reply *r, uint64_t nodeid, bool garbage)
 		r->garbage = garble_entry(e);
 	r->len = sizeof(*e);
 	r->fixed = true;
+	r->ext_room = 96;	/* FUSEPASS_EXT_MAX_SIZE */
 }
 
 static void open_reply(struct reply *r, size_t at, bool file, bool garbage)
@@ -345,6 +348,7 @@ static bool build_reply(struct reply *r, const struct fuse_in_header *ih,
 	r->error = 0;
 	r->len = 0;
 	r->fixed = true;
+	r->ext_room = 0;
 	r->garbage = -1;
 	if (garbage && chance(15)) {
 		/* any valid errno, however odd for the operation */
@@ -607,7 +611,8 @@ static int send_size_error(uint64_t unique, const struct reply *r,
 		break;
 	case K_OVERSIZED:
 		/* beyond what the request can take, argvar or not */
-		len = r->len + 1 + below(chance(20) ? 65536 : 64);
+		len = r->len + r->ext_room + 1 +
+		      below(chance(20) ? 65536 : 64);
 		if (!r->fixed) {
 			/* the most a variable-size reply may carry */
 			uint32_t max = ih->opcode == FUSE_READ ||

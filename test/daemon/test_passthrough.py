@@ -12,139 +12,46 @@ fusepass only: the kernel's FUSE on 6.1 has no passthrough, and the
 counters and FUSEPASS_BACKING_DIR are fusepass's.
 """
 
-import ctypes
 import errno
 import mmap
 import os
 import stat
-import struct
 import subprocess
 import sys
 import tempfile
-import threading
 
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "pylib"))
-from fptarget import TARGET, fstype_of  # noqa: E402
 import rawfuse as rf  # noqa: E402
+from inproc_daemon import (FOPEN_PASSTHROUGH, FUSEPASS_BACKING_DIR,  # noqa: E402
+                           InProcessDaemon, backing_close, backing_open)
 
 pytestmark = pytest.mark.fusepass_only
 
-PASSTHROUGH = 1 << 37
-FOPEN_PASSTHROUGH = 1 << 7
-FUSEPASS_BACKING_DIR = 1
 
-BACKING_MAP = struct.Struct('<iIQ')
-
-
-def _iow(nr, size):
-    return (1 << 30) | (size << 16) | (229 << 8) | nr
-
-
-IOC_BACKING_OPEN = _iow(1, BACKING_MAP.size)
-IOC_BACKING_CLOSE = _iow(2, 4)
-
-rf.libc.ioctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p]
-
-
-def backing_open(devfd, fd, flags=0, padding=0):
-    """The new id, or -errno."""
-    buf = ctypes.create_string_buffer(BACKING_MAP.pack(fd, flags, padding))
-    ret = rf.libc.ioctl(devfd, IOC_BACKING_OPEN, ctypes.addressof(buf))
-    return ret if ret >= 0 else -ctypes.get_errno()
-
-
-def backing_close(devfd, backing_id):
-    buf = ctypes.c_uint32(backing_id)
-    ret = rf.libc.ioctl(devfd, IOC_BACKING_CLOSE, ctypes.addressof(buf))
-    return ret if ret >= 0 else -ctypes.get_errno()
-
-
-class PassthroughDaemon:
+class PassthroughDaemon(InProcessDaemon):
     """MemFS, plus "pt": a file whose opens answer with @open_reply().
 
     @open_reply(req) returns (open_flags, backing_id) for each OPEN of
-    "pt". Every request's opcode name is recorded in @ops.
+    "pt". Every request is recorded in @ops.
     """
 
     def __init__(self, mnt, backing_path, negotiate=True):
-        self.mnt = mnt
         self.fs = rf.MemFS()
         size = os.stat(backing_path).st_size
         self.pt = self.fs.add(rf.ROOT_ID, "pt", stat.S_IFREG | 0o666,
                               b'\0' * size)
-        self.negotiate = negotiate
-        self.conn = rf.Connection(TARGET.dev)
-        self.ops = []
         self.open_reply = lambda req: (0, 0)
-        self.stopping = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-        rf.mount("passthrough-test", mnt, TARGET.fstype, 0,
-                 TARGET.mount_data(self.conn.fd))
-        assert fstype_of(mnt).split('.')[0] == "fusepass", fstype_of(mnt)
+        super().__init__(mnt, negotiate, source="passthrough-test")
 
-    def _init(self, req):
-        major, kminor, readahead, kflags = rf.INIT_IN.unpack_from(req.body)
-        kflags2 = struct.unpack_from('<I', req.body, rf.INIT_IN.size)[0]
-        kernel = kflags | kflags2 << 32
-        assert kernel & PASSTHROUGH, "INIT does not offer FUSE_PASSTHROUGH"
-        wanted = rf.INIT_EXT | (PASSTHROUGH if self.negotiate else 0)
-        flags = kernel & wanted
-        out = rf.INIT_OUT.pack(7, 40, readahead, flags & 0xffffffff, 16, 12,
-                               1 << 17, 1, 32, 0, flags >> 32,
-                               1 if self.negotiate else 0)
-        self.conn.reply(req.unique, out)
-
-    def _serve(self):
-        while not self.stopping:
-            try:
-                req = self.conn.read(timeout=0.1)
-            except OSError as e:
-                if e.errno == errno.EPERM:   # not bound to the mount yet
-                    continue
-                return
-            if req is None:
-                continue
-            self.ops.append(req.name)
-            if req.opcode == rf.INIT:
-                self._init(req)
-            elif req.opcode == rf.OPEN and req.nodeid == self.pt.ino:
-                flags, backing_id = self.open_reply(req)
-                self.conn.reply(req.unique,
-                                rf.OPEN_OUT.pack(7, flags, backing_id))
-            elif req.opcode == rf.INTERRUPT:
-                continue
-            else:
-                self.fs.serve(self.conn, req)
-
-    def register(self, path_or_fd, flags=0):
-        fd = path_or_fd
-        if isinstance(path_or_fd, str):
-            fd = os.open(path_or_fd, os.O_RDWR)
-        try:
-            return backing_open(self.conn.fd, fd, flags)
-        finally:
-            if isinstance(path_or_fd, str):
-                os.close(fd)
-
-    def stats(self):
-        with open(os.path.join(TARGET.ctl_dir(self.mnt), "stats")) as f:
-            lines = [line.split() for line in f]
-        return {" ".join(w[:-1]): int(w[-1]) for w in lines}
-
-    def die(self):
-        """The daemon closes its device, as a killed daemon's is closed."""
-        self.stopping = True
-        self.thread.join()
-        self.conn.close()
-
-    def stop(self):
-        if rf.libc.umount2(self.mnt.encode(), rf.MNT_DETACH) < 0:
-            pass
-        self.die()
+    def handle(self, req):
+        if req.opcode == rf.OPEN and req.nodeid == self.pt.ino:
+            flags, backing_id = self.open_reply(req)
+            self.conn.reply(req.unique, rf.OPEN_OUT.pack(7, flags, backing_id))
+            return True
+        return False
 
 
 @pytest.fixture
@@ -283,8 +190,9 @@ def test_read_write_mmap_go_to_the_backing_file(daemon, backing):
     after = daemon.stats()
     print("counters before", before)
     print("counters after", after)
-    print("daemon saw", sorted(set(daemon.ops)))
-    assert "READ" not in daemon.ops and "WRITE" not in daemon.ops
+    print("daemon saw", sorted(set(daemon.op_names())))
+    assert "READ" not in daemon.op_names()
+    assert "WRITE" not in daemon.op_names()
     assert after.get("request READ", 0) == before.get("request READ", 0)
     assert after.get("request WRITE", 0) == before.get("request WRITE", 0)
     assert after["passthrough_read"] > before["passthrough_read"]

@@ -18,6 +18,14 @@ passthrough_read and passthrough_write above zero in the connection's
 /sys/fs/fusepass/connections/DEV/stats, read by the same thread while the
 mount lives (libfuse 3.17's passthrough_hp silently does without
 passthrough when the kernel does not offer it).
+FUSEPASS_CHECK_BACKED=REGEX (fusepass only): a test whose name matches
+must show backed inodes at work on one of its fusepass mounts, in the last
+counters read while it lived: backed_ops above zero, and no request READ,
+WRITE, READDIR, READDIRPLUS, OPEN or OPENDIR: the daemon (src/examples'
+fusepass_mirror, which also reports any request naming a backed node as
+an error) served nothing but the root's names and attributes.
+FUSEPASS_CHECK_STATS=FILE: the last counters read of each fusepass mount
+of a test checked by either are appended to FILE, under the test's name.
 FUSEPASS_CHECK=reference: nothing may go through the preload library and
 no fusepass mount may appear; the fuse mounts seen are reported.
 A test that passed without that evidence is turned into a failure. So is
@@ -36,6 +44,11 @@ import pytest
 MODE = os.environ.get("FUSEPASS_CHECK", "fusepass")
 LOG = os.environ.get("FUSEPASS_RUN_LOG")
 PASSTHROUGH = os.environ.get("FUSEPASS_CHECK_PASSTHROUGH")
+BACKED = os.environ.get("FUSEPASS_CHECK_BACKED")
+STATS_FILE = os.environ.get("FUSEPASS_CHECK_STATS")
+# What a daemon never serves once the kernel serves backed inodes.
+NOT_WITH_BACKED = ("READ", "WRITE", "READDIR", "READDIRPLUS", "OPEN",
+                   "OPENDIR")
 STATS = "/sys/fs/fusepass/connections/%d/stats"
 
 ALLOWED_SKIPS = [
@@ -90,7 +103,7 @@ class Watcher:
         for mid, ent in _mounts(devs).items():
             if mid not in self.before:
                 self.seen[mid] = ent
-                if PASSTHROUGH and FUSEPASS_TYPES.match(ent[1]):
+                if (PASSTHROUGH or BACKED) and FUSEPASS_TYPES.match(ent[1]):
                     self._read_stats(mid, devs[mid])
 
     def _read_stats(self, mid, dev):
@@ -134,6 +147,29 @@ class Watcher:
                 "%s=%d" % (k.replace(" ", "_"), v) for k, v in c.items())))
         return shown, record
 
+    def save_stats(self, name):
+        if not STATS_FILE:
+            return
+        with open(STATS_FILE, "a") as f:
+            for mid, text in self.stats.items():
+                f.write("== %s: %s\n%s" % (name, self.seen[mid][0], text))
+
+    def backed(self):
+        """(True if a mount showed backed operations and none of
+        NOT_WITH_BACKED reached its daemon, and what each showed)."""
+        shown = False
+        record = []
+        for mid, text in self.stats.items():
+            c = _counters(text)
+            served = {op: c.get("request " + op, 0) for op in NOT_WITH_BACKED
+                      if c.get("request " + op, 0)}
+            if c.get("backed_ops", 0) > 0 and not served:
+                shown = True
+            record.append("%s: backed_ops=%d, daemon served %s" % (
+                self.seen[mid][0], c.get("backed_ops", 0), served or "none of "
+                + "/".join(NOT_WITH_BACKED)))
+        return shown, record
+
 
 def _log_size():
     try:
@@ -153,7 +189,7 @@ def _log_since(offset):
         return []
 
 
-def _judge(item, mounts, lines, passthrough=True):
+def _judge(item, mounts, lines, passthrough=True, backed=True):
     """None if the evidence is right for MODE, else what is wrong."""
     types = sorted({t for _, t in mounts})
     fuse = [m for m in mounts if FUSE_TYPES.match(m[1])]
@@ -177,6 +213,10 @@ def _judge(item, mounts, lines, passthrough=True):
         return ("no per-open passthrough: passthrough_read and "
                 "passthrough_write never both above zero in the stats of "
                 "the test's fusepass mounts")
+    if not backed:
+        return ("no backed inodes: no fusepass mount of the test showed "
+                "backed_ops above zero with no %s request to its daemon"
+                % "/".join(NOT_WITH_BACKED))
     return None
 
 
@@ -191,17 +231,26 @@ def pytest_runtest_call(item):
         lines = _log_since(offset)
         checked = MODE != "reference" and PASSTHROUGH and \
             re.search(PASSTHROUGH, item.name)
+        backed_checked = MODE != "reference" and BACKED and \
+            re.search(BACKED, item.name)
         shown, record = watcher.passthrough()
+        backed_shown, backed_record = watcher.backed()
+        if checked or backed_checked:
+            watcher.save_stats(item.name)
         item._fusepass_problem = _judge(item, mounts, lines,
-                                        shown or not checked)
+                                        shown or not checked,
+                                        backed_shown or not backed_checked)
         item.add_report_section(
             "call", "stdout",
             "fusepass-check (%s): mounts seen %s; preload mount rewrites %d"
-            "%s%s\n" % (MODE, mounts,
-                        len([l for l in lines if REWRITE.match(l)]),
-                        "; counters %s" % record if checked else "",
-                        "; PROBLEM: " + item._fusepass_problem
-                        if item._fusepass_problem else ""))
+            "%s%s%s\n" % (MODE, mounts,
+                          len([l for l in lines if REWRITE.match(l)]),
+                          "; counters %s" % record
+                          if checked or backed_checked else "",
+                          "; backed %s" % backed_record
+                          if backed_checked else "",
+                          "; PROBLEM: " + item._fusepass_problem
+                          if item._fusepass_problem else ""))
 
 
 def _skip_reason(rep):
@@ -229,4 +278,5 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_report_header(config):
     return ["fusepass-check: mode %s, preload log %s, passthrough required "
-            "of %s" % (MODE, LOG, PASSTHROUGH)]
+            "of %s, backed inodes required of %s"
+            % (MODE, LOG, PASSTHROUGH, BACKED)]

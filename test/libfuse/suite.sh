@@ -10,22 +10,25 @@
 #             expression too, narrows the rest);
 #   COUNTS    "test_function=N ..." the cases of each test function a full
 #             reference run holds; fusepass's also has the four
-#             passthrough_bpf cases of test_passthrough.
+#             passthrough_bpf cases of test_passthrough (passthrough_backed,
+#             the example daemon of src/examples, is for the suite
+#             passthrough-backed to select).
 #
 # On fusepass, pytest and everything it starts run under fusepass-run, so
 # libfuse's daemons, mount.fuse3 and fusermount3 use /dev/fusepass and the
-# type fusepass.SUB; passthrough_bpf mounts fusepass without a daemon. The
+# type fusepass.SUB; passthrough_bpf mounts fusepass without a daemon, and
+# passthrough_backed runs fusepass's example daemon ($FUSEPASS_MIRROR). The
 # fusepass_check plugin (test/libfuse/) turns a test that passed without
 # proof of a fusepass mount, or an unexpected skip, into a failure.
 # With FUSEPASS_REFERENCE=1: the same on the kernel's FUSE, without
-# fusepass-run and without passthrough_bpf.
+# fusepass-run and without passthrough_bpf or passthrough_backed.
 
 run_libfuse_suite() {
 	local version=$1 build=$2 k="not ($3)" counts=$4
 	local xml=$RESULTS/${LIBFUSE_SUITE:-libfuse-$version}.xml run rc=0
 	if [[ -n ${FUSEPASS_REFERENCE:-} ]]; then
 		export FUSEPASS_CHECK=reference
-		k="$k and not passthrough_bpf"
+		k="$k and not passthrough_bpf and not passthrough_backed"
 		run=()
 		unset FUSEPASS_RUN_LOG
 	else
@@ -48,15 +51,17 @@ run_libfuse_suite() {
 		-o junit_logging=system-out --junitxml="$xml") || rc=$?
 	[[ -z ${FUSEPASS_RUN_LOG:-} ]] || cp "$FUSEPASS_RUN_LOG" "$RESULTS/" || true
 
-	# Independently of the plugin: passthrough_bpf must have been
-	# fusepass, and a full run must hold every test function of the files.
+	# Independently of the plugin: passthrough_bpf and passthrough_backed
+	# must have been fusepass, and a full run must hold every test
+	# function of the files.
 	/usr/bin/python3 - "$xml" "${FUSEPASS_REFERENCE:-}" "${TESTS:-}" \
 		"$counts" <<-'PY' || rc=1
 		import sys, xml.etree.ElementTree as ET
 		xml, reference, narrowed, counts = sys.argv[1:5]
 		cases = list(ET.parse(xml).getroot().iter('testcase'))
 		for case in cases:
-		    if 'passthrough_bpf' not in case.get('name') or \
+		    if not any(n in case.get('name') for n in
+		               ('passthrough_bpf', 'passthrough_backed')) or \
 		            case.find('skipped') is not None:
 		        continue
 		    out = ''.join(e.text or '' for e in case.iter('system-out'))

@@ -48,6 +48,10 @@
  *   1.2  per-open passthrough (FUSE_PASSTHROUGH in INIT, FOPEN_PASSTHROUGH
  *        with a backing id in OPEN/CREATE replies), on every kernel;
  *        FUSEPASS_BACKING_DIR for FUSE_DEV_IOC_BACKING_OPEN
+ *   1.3  extension blocks in LOOKUP-family replies: backed inodes and
+ *        subtrees chosen by the daemon (FUSEPASS_EXT_BACKING), daemon-served
+ *        names inside them (FUSEPASS_EXT_REMOVE_BACKING), pre- and
+ *        post-filters (FUSEPASS_PREFILTER, FUSEPASS_POSTFILTER)
  *
  * Changelog of the FUSE protocol minor versions, as far as they matter to
  * a daemon talking to fusepass (the kernel answers an older daemon with
@@ -89,7 +93,7 @@
 
 /* Version of the fusepass ABI (the extensions below and the options). */
 #define FUSEPASS_ABI_MAJOR 1
-#define FUSEPASS_ABI_MINOR 2
+#define FUSEPASS_ABI_MINOR 3
 
 /* f_type reported by statfs(2) on a fusepass mount ("fpas"). */
 #define FUSEPASS_SUPER_MAGIC 0x66706173
@@ -845,5 +849,145 @@ struct fuse_backing_map {
  * a directory cannot be used for per-open passthrough).
  */
 #define FUSEPASS_BACKING_DIR	(1U << 0)
+
+/*
+ * Extension blocks (fusepass 1.3).
+ *
+ * A reply to LOOKUP, MKNOD, MKDIR, SYMLINK or LINK (fuse_entry_out), to
+ * CREATE (fuse_entry_out, fuse_open_out), or to a LOOKUP post-filter
+ * (fuse_entry_out) may carry up to FUSEPASS_EXT_MAX_BLOCKS blocks after
+ * its normal payload, FUSEPASS_EXT_MAX_SIZE bytes in all. Each block
+ * starts with a fusepass_ext_header, and its size is a multiple of 8 and
+ * exactly that of its type's structure. An unknown type, a non-zero flag
+ * or reserved field, a bad size, an unknown backing id or a mask naming
+ * an opcode outside FUSEPASS_FILTERABLE: the reply is refused, the call
+ * fails with EIO and the kernel logs a line naming the problem (rate
+ * limited, as all its warnings). A plain
+ * FUSE daemon sends no block and is unaffected.
+ *
+ *   FUSEPASS_EXT_BACKING         the entry is backed by the file or
+ *                                directory registered as backing_id (a
+ *                                directory needs FUSEPASS_BACKING_DIR):
+ *                                the kernel serves every operation on it
+ *                                from there (attributes, data, xattrs,
+ *                                and for a directory its names), without
+ *                                asking the daemon. A backed directory's
+ *                                children are looked up in the backing
+ *                                directory and are backed too, with the
+ *                                same filters. The entry's nodeid stays
+ *                                known to the kernel (FORGOTten when the
+ *                                inode goes) and names the object in
+ *                                filter requests; its attributes in the
+ *                                reply are ignored. The name's entry
+ *                                timeout applies as for any entry: once
+ *                                it expires the kernel looks it up again,
+ *                                and a reply naming another backing
+ *                                object replaces the dentry.
+ *   FUSEPASS_EXT_REMOVE_BACKING  (in the reply to a LOOKUP post-filter on
+ *                                a name in a backed directory) the name
+ *                                is served by the daemon instead, as the
+ *                                node of the reply's fuse_entry_out. Such
+ *                                a name cannot be unlinked, renamed or
+ *                                linked through the backed directory
+ *                                (EPERM, EXDEV).
+ *
+ * A CREATE reply that backs the new file: the kernel opens the backing
+ * file itself and RELEASEs the daemon's fh at once (in the background,
+ * naming the new node).
+ *
+ * The kernel resolves the backing ids of a reply's blocks within the
+ * daemon's write(2) of that reply, and holds the objects from then on:
+ * the daemon may close an id as soon as the write returns.
+ *
+ * A backed object cannot be hard-linked into a daemon directory nor
+ * renamed between a backed and a daemon directory: EXDEV, as between
+ * mounts. Types 2 and 4 are reserved for BPF programs (fuse-bpf's
+ * numbering).
+ */
+#define FUSEPASS_EXT_MAX_BLOCKS		2
+#define FUSEPASS_EXT_MAX_SIZE		96
+
+enum fusepass_ext_type {
+	FUSEPASS_EXT_BACKING		= 1,
+	FUSEPASS_EXT_BPF		= 2,	/* reserved */
+	FUSEPASS_EXT_REMOVE_BACKING	= 3,
+	FUSEPASS_EXT_REMOVE_BPF		= 4	/* reserved */
+};
+
+struct fusepass_ext_header {
+	uint32_t	size;		/* of the block, header included */
+	uint16_t	type;		/* FUSEPASS_EXT_* */
+	uint16_t	flags;		/* none defined: must be 0 */
+};
+
+/*
+ * Filters: bit N of a mask stands for FUSE opcode N. Filters of a backed
+ * directory apply to the operations on the names in it (LOOKUP, CREATE,
+ * MKNOD, MKDIR, SYMLINK, LINK, UNLINK, RMDIR, RENAME2 from there) and are
+ * inherited by its backed descendants; those of a file to the operations
+ * on it (OPEN, OPENDIR, GETATTR, SETATTR).
+ *
+ * For an opcode in prefilter, before the backing operation, the daemon
+ * gets a request with opcode | FUSEPASS_PREFILTER: replying with an error
+ * refuses the operation with it; 0 lets it proceed. For an opcode in
+ * postfilter, after the backing operation (whatever its outcome), the
+ * daemon gets opcode | FUSEPASS_POSTFILTER with error_in set to the
+ * result: 0 keeps the result, an error replaces it (a successful
+ * operation is not undone: a post-filter error on UNLINK does not bring
+ * the file back). A LOOKUP post-filter may also reply with a
+ * fuse_entry_out and blocks (see above). Operations not in a mask never
+ * reach the daemon. If the daemon is gone, a filtered operation fails
+ * with ENOTCONN.
+ *
+ * A filter request carries a fusepass_filter_in, then the name the
+ * operation is about (namelen bytes and a NUL: the name in the directory
+ * for namespace operations, the last component the object was reached by
+ * for the others), then the operation's own input as FUSE sends it:
+ * fuse_open_in (OPEN, OPENDIR), fuse_create_in (CREATE; its flags are 0:
+ * the open that follows the creation has an OPEN filter), fuse_mknod_in
+ * (MKNOD), fuse_mkdir_in (MKDIR), the target and a NUL (SYMLINK),
+ * fuse_setattr_in (SETATTR), fuse_rename2_in and the new name and a NUL
+ * (RENAME2, newdir as the nodeid rule below), nothing for the others.
+ * Its nodeid is the object's if the daemon gave it one (the entry that
+ * carried the BACKING block), else that of its nearest such ancestor
+ * (for namespace operations: of the directory, or its nearest such
+ * ancestor).
+ */
+#define FUSEPASS_PREFILTER	0x10000
+#define FUSEPASS_POSTFILTER	0x20000
+#define FUSEPASS_OPCODE_MASK	0xffff
+#define FUSEPASS_FILTER_BIT(op)	((uint64_t)1 << (op))
+#define FUSEPASS_FILTERABLE	(FUSEPASS_FILTER_BIT(1) /* LOOKUP */ | \
+				 FUSEPASS_FILTER_BIT(3) /* GETATTR */ | \
+				 FUSEPASS_FILTER_BIT(4) /* SETATTR */ | \
+				 FUSEPASS_FILTER_BIT(6) /* SYMLINK */ | \
+				 FUSEPASS_FILTER_BIT(8) /* MKNOD */ | \
+				 FUSEPASS_FILTER_BIT(9) /* MKDIR */ | \
+				 FUSEPASS_FILTER_BIT(10) /* UNLINK */ | \
+				 FUSEPASS_FILTER_BIT(11) /* RMDIR */ | \
+				 FUSEPASS_FILTER_BIT(13) /* LINK */ | \
+				 FUSEPASS_FILTER_BIT(14) /* OPEN */ | \
+				 FUSEPASS_FILTER_BIT(27) /* OPENDIR */ | \
+				 FUSEPASS_FILTER_BIT(35) /* CREATE */ | \
+				 FUSEPASS_FILTER_BIT(45) /* RENAME2 */)
+
+struct fusepass_ext_backing {
+	struct fusepass_ext_header h;	/* size 40, type FUSEPASS_EXT_BACKING */
+	int32_t		backing_id;	/* from FUSE_DEV_IOC_BACKING_OPEN */
+	uint32_t	reserved0;
+	uint64_t	prefilter;	/* FUSEPASS_FILTER_BIT(opcode) | ... */
+	uint64_t	postfilter;
+	uint64_t	reserved1;
+};
+
+struct fusepass_ext_remove {
+	struct fusepass_ext_header h;	/* size 8, type ..._REMOVE_BACKING */
+};
+
+/* First argument of every filter request. */
+struct fusepass_filter_in {
+	int32_t		error_in;	/* post-filter: the backing result */
+	uint32_t	namelen;	/* the name that follows, without NUL */
+};
 
 #endif /* _UAPI_LINUX_FUSEPASS_H */
