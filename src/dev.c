@@ -211,6 +211,25 @@ static ssize_t fp_read_interrupt(struct fp_conn *conn, struct fp_req *req,
 }
 
 /*
+ * The header and argument of a FORGET or BATCH_FORGET of h->len bytes:
+ * that length, or an error.
+ */
+static ssize_t fp_copy_forget_head(struct iov_iter *to,
+				   struct fp_read_layout *layout,
+				   const struct fuse_in_header *h,
+				   const void *arg, size_t argsize)
+{
+	int err = fp_read_dest_ready(to, layout, h->len);
+
+	if (err)
+		return err;
+	if (copy_to_iter(h, sizeof(*h), to) != sizeof(*h) ||
+	    copy_to_iter(arg, argsize, to) != argsize)
+		return -EFAULT;
+	return h->len;
+}
+
+/*
  * conn->lock held on entry; dropped. Sends one FORGET, or a BATCH_FORGET
  * of as many as fit when the daemon knows it (7.16).
  */
@@ -256,28 +275,16 @@ static ssize_t fp_read_forgets(struct fp_conn *conn, struct iov_iter *to,
 		h.opcode = FUSE_FORGET;
 		h.nodeid = head->one.nodeid;
 		h.len = sizeof(h) + sizeof(arg);
-		ret = -EINVAL;
-		if (nbytes >= h.len)
-			ret = fp_read_dest_ready(to, layout, h.len);
-		if (!ret) {
-			ret = -EFAULT;
-			if (copy_to_iter(&h, sizeof(h), to) == sizeof(h) &&
-			    copy_to_iter(&arg, sizeof(arg), to) == sizeof(arg))
-				ret = h.len;
-		}
+		ret = nbytes >= h.len ?
+		      fp_copy_forget_head(to, layout, &h, &arg, sizeof(arg)) :
+		      -EINVAL;
 	} else {
 		struct fuse_batch_forget_in arg = { .count = count };
 
 		h.opcode = FUSE_BATCH_FORGET;
 		h.len = sizeof(h) + sizeof(arg) +
 			count * sizeof(struct fuse_forget_one);
-		ret = fp_read_dest_ready(to, layout, h.len);
-		if (!ret) {
-			ret = -EFAULT;
-			if (copy_to_iter(&h, sizeof(h), to) == sizeof(h) &&
-			    copy_to_iter(&arg, sizeof(arg), to) == sizeof(arg))
-				ret = h.len;
-		}
+		ret = fp_copy_forget_head(to, layout, &h, &arg, sizeof(arg));
 		for (f = head; f && ret > 0; f = f->next) {
 			if (copy_to_iter(&f->one, sizeof(f->one), to) !=
 			    sizeof(f->one))

@@ -90,6 +90,13 @@ static int fp_filter_send(struct fp_conn *conn, struct fp_args *args,
 	return err;
 }
 
+/* The object itself, or for a name in directory @masks, the directory. */
+static const struct dentry *fp_filter_node(const struct inode *masks,
+					   const struct dentry *dentry)
+{
+	return d_inode(dentry) == masks ? dentry : dentry->d_parent;
+}
+
 /*
  * Before an operation in @masks's prefilter: 0 lets it proceed, an error
  * refuses it. @dentry is the object (GETATTR, SETATTR, OPEN, OPENDIR) or
@@ -99,14 +106,13 @@ int fp_filter_pre(struct inode *masks, struct dentry *dentry, u32 opcode,
 		  const struct fp_filter_arg *extra)
 {
 	struct fp_conn *conn = fp_sb(dentry->d_sb)->conn;
-	const struct dentry *node = d_inode(dentry) == masks ? dentry :
-							     dentry->d_parent;
 	struct fp_args args = {};
 
 	if (!conn || !fp_filtered(masks, opcode, false))
 		return 0;
-	return fp_filter_send(conn, &args, node, &dentry->d_name,
-			      opcode | FUSEPASS_PREFILTER, 0, extra);
+	return fp_filter_send(conn, &args, fp_filter_node(masks, dentry),
+			      &dentry->d_name, opcode | FUSEPASS_PREFILTER, 0,
+			      extra);
 }
 
 /* After the operation: the result to return, @result or the daemon's. */
@@ -114,14 +120,13 @@ int fp_filter_post(struct inode *masks, struct dentry *dentry, u32 opcode,
 		   int result, const struct fp_filter_arg *extra)
 {
 	struct fp_conn *conn = fp_sb(dentry->d_sb)->conn;
-	const struct dentry *node = d_inode(dentry) == masks ? dentry :
-							     dentry->d_parent;
 	struct fp_args args = {};
 	int err;
 
 	if (!conn || !fp_filtered(masks, opcode, true))
 		return result;
-	err = fp_filter_send(conn, &args, node, &dentry->d_name,
+	err = fp_filter_send(conn, &args, fp_filter_node(masks, dentry),
+			     &dentry->d_name,
 			     opcode | FUSEPASS_POSTFILTER, result, extra);
 	return err ?: result;
 }
