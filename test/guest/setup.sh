@@ -92,25 +92,8 @@ guest_load_fusepass() {
 	say "modprobe fusepass rc $(cat "$RESULTS/insmod.rc")"
 }
 
-# The kernel's FUSE, for a reference: loaded if modular (6.1; the command
-# line's modprobe.blacklist keeps it from loading on demand only), its
-# device node (devtmpfs makes it when the module loads; 6.12 needs it made)
-# and fusectl.
-KFUSE_LOADED=""
-kernel_fuse_on() {
-	if ! grep -qw fuse /proc/filesystems; then
-		modprobe fuse && KFUSE_LOADED=1
-	fi
-	[[ -c /dev/fuse ]] || mknod -m 0666 /dev/fuse c 10 229
-	[[ -c /dev/fuse ]] && mount -t fusectl none /sys/fs/fuse/connections
-}
-
-kernel_fuse_off() {
-	umount /sys/fs/fuse/connections
-	rm -f /dev/fuse
-	[[ -z $KFUSE_LOADED ]] || rmmod fuse
-	KFUSE_LOADED=""
-}
+# shellcheck source=kernel-fuse.sh
+source "$fusepass_repo/test/guest/kernel-fuse.sh"
 
 guest_finish() {
 	dmesg >"$RESULTS/dmesg.txt"

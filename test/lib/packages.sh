@@ -9,6 +9,7 @@ HOST_PACKAGES=(
 	python3-packaging file # libfuse 3.17's tests import packaging, run file
 	build-essential patch dpkg-dev e2fsprogs cpio kmod xz-utils zstd
 	acl attr util-linux coreutils libfuse3-dev sparse
+	fio gnuplot-nox # the benchmark, and its smoke run in make check
 	# the packages (test/lib/dkms.sh; DKMS makes its signing key with
 	# openssl) and the Debian 13 root (backports.sh)
 	debhelper dh-dkms dkms openssl lintian debootstrap

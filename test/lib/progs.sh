@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Test programs of the daemon and helpers suites, and the example daemons
-# of src/examples (libfuse 3.14, Debian 12's libfuse3-dev; a warning fails
-# the build) that the suites passthrough-backed and backed-blocks run
-# (sourced).
+# Test programs of the daemon and helpers suites, the example daemons of
+# src/examples (libfuse 3.14, Debian 12's libfuse3-dev; a warning fails the
+# build) that the suites passthrough-backed, backed-blocks and bench-smoke
+# run, and the benchmark's metabench (sourced).
 
 TEST_PROGS="$BUILD/test-progs"
 
@@ -14,6 +14,7 @@ build_test_programs() {
 	{
 		make -C "$REPO/test/daemon" OUT="$TEST_PROGS" &&
 			make -C "$REPO/test/helpers" OUT="$TEST_PROGS" &&
-			make -C "$REPO/src/examples" OUT="$TEST_PROGS" WERROR=1
+			make -C "$REPO/src/examples" OUT="$TEST_PROGS" WERROR=1 &&
+			make -C "$REPO/test/perf" OUT="$TEST_PROGS"
 	} >"$RESULTS_ROOT/test-progs-build.log" 2>&1
 }

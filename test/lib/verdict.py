@@ -123,9 +123,18 @@ def reference_report(d, suite, fusepass_bad, notes):
     return out, problems, both
 
 
+def runs_on(suite, label):
+    """A suite with a "# kernels: LABEL..." line runs on those only (as
+    test/check chose)."""
+    script = read(os.path.join(REPO, 'test', 'suites', suite), '')
+    m = re.search(r'^# kernels: (.*)$', script, re.M)
+    return not m or label in m.group(1).split()
+
+
 def judge(root, label, suites):
     """Return (passed, failed, skipped, problems) for one kernel label."""
     d = os.path.join(root, label)
+    suites = [s for s in suites if runs_on(s, label)]
     problems = [l for l in read(os.path.join(d, 'host-errors.txt'), '')
                 .splitlines() if l]
     passed = failed = skipped = 0

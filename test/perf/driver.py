@@ -20,7 +20,8 @@ fio's part alone.
 Parameters (environment, written by test/bench into bench.env): BENCH_REPS,
 BENCH_SECONDS, BENCH_BIG_MB, BENCH_SMALL_MB, BENCH_FILES, BENCH_TREE (a tar
 of the tree to walk and extract), METABENCH, LIBFUSE_314, LIBFUSE_317,
-FUSEPASS_RUN, KERNEL_CONFIG (the kernel's config file).
+FUSEPASS_RUN, FUSEPASS_MIRROR (src/examples' fusepass_mirror), KERNEL_CONFIG
+(the kernel's config file).
 """
 
 import json
@@ -43,6 +44,7 @@ METABENCH = ENV['METABENCH']
 LIBFUSE_314 = ENV.get('LIBFUSE_314', '')
 LIBFUSE_317 = ENV.get('LIBFUSE_317', '')
 FUSEPASS_RUN = ENV.get('FUSEPASS_RUN', '/usr/bin/fusepass-run')
+MIRROR = ENV.get('FUSEPASS_MIRROR', '')
 
 BASE = '/tmp/bench'
 BACK = BASE + '/back'          # the backing tree of every configuration
@@ -259,6 +261,12 @@ def passthrough_hp(c, run=()):
             BACK, c.mnt)
 
 
+def start_mirror(c):
+    # The daemon answers the root's LOOKUPs with BACKING blocks (1 s entry
+    # timeout, its default); below ro/ and rw/ the kernel serves alone.
+    c.spawn(FUSEPASS_RUN, MIRROR, BACK, c.mnt, '-f')
+
+
 def start_overlay(c):
     # No upper layer: a read-only overlay, which wants two lower layers;
     # the second is empty, so every lookup ends in the first.
@@ -276,6 +284,12 @@ def need_317():
     if not LIBFUSE_317 or not os.access(
             LIBFUSE_317 + '/example/passthrough_hp', os.X_OK):
         return 'not built: libfuse 3.17.2 (its build is not in this tree yet)'
+    return None
+
+
+def need_mirror():
+    if not os.access(MIRROR, os.X_OK):
+        return 'not built: the example daemon fusepass_mirror'
     return None
 
 
@@ -301,9 +315,8 @@ CONFIGS = [
     Config('overlay', 'overlayfs, one lower dir (and an empty one)',
            start_overlay, 'overlay',
            ro=True),
-    Config('fp-stacked', 'fusepass stacked under the example daemon', None,
-           need=lambda: 'not available: per-inode backing blocks are not '
-           'implemented in the module yet'),
+    Config('fp-stacked', 'fusepass, the example daemon backing the tree '
+           '(fusepass_mirror)', start_mirror, 'fusepass', need=need_mirror),
 ]
 
 # --- workloads -------------------------------------------------------------

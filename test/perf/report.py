@@ -45,6 +45,12 @@ def label_report(root, label):
     """(markdown, problems) for one kernel; writes the label's files."""
     out = os.path.join(root, label)
     kver = (read(os.path.join(out, 'kver.txt'), '?') or '?').strip()
+    return results_report(out, label, kver, boot_problems(out))
+
+
+def boot_problems(out):
+    """What went wrong around the driver: host steps, the boot, fusepass's
+    loading, the driver's exit."""
     problems = []
     for line in (read(os.path.join(out, 'host-errors.txt'), '') or '').splitlines():
         problems.append('host: ' + line)
@@ -59,6 +65,15 @@ def label_report(root, label):
             problems.append('modprobe fusepass failed (see insmod.log)')
         elif (read(os.path.join(out, 'driver.rc'), '') or '').strip() != '0':
             problems.append('the benchmark driver failed (see driver.log)')
+    return problems
+
+
+def results_report(out, label, kver, problems):
+    """(markdown, problems) from the driver's files in out (configs.json,
+    runs.json), problems being those found before; writes runs.csv,
+    summary.json, ratios.md and ratios.png there. Also used by the smoke
+    run in make check (test/perf/test_smoke.py), whose driver runs in a
+    suite rather than in a boot of its own."""
     meta = json.loads(read(os.path.join(out, 'configs.json'), 'null') or 'null')
     runs = json.loads(read(os.path.join(out, 'runs.json'), '[]') or '[]')
     head = '## %s (%s)\n\n' % (label, kver)
