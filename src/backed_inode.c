@@ -50,6 +50,8 @@ void fp_backed_copy_attr(struct inode *inode)
 	struct fp_inode *fi = fp_inode(inode);
 	struct inode *backing = fi->backing_inode;
 	umode_t mode = READ_ONCE(backing->i_mode);
+	unsigned int nlink = READ_ONCE(backing->i_nlink);
+	unsigned int iflags = READ_ONCE(backing->i_flags) & FP_COPIED_IFLAGS;
 
 	/* A nosuid backing mount stays nosuid when reached through us. */
 	if (fi->backing.mnt->mnt_flags & MNT_NOSUID)
@@ -57,11 +59,16 @@ void fp_backed_copy_attr(struct inode *inode)
 	inode->i_mode = (inode->i_mode & S_IFMT) | (mode & ~S_IFMT);
 	inode->i_uid = backing->i_uid;
 	inode->i_gid = backing->i_gid;
-	set_nlink(inode, READ_ONCE(backing->i_nlink));
+	/*
+	 * Called on every getattr: the out-of-line setters (one of them an
+	 * atomic loop) only when something changed, as it seldom has.
+	 */
+	if (inode->i_nlink != nlink)
+		set_nlink(inode, nlink);
 	i_size_write(inode, i_size_read(backing));
 	inode->i_blocks = READ_ONCE(backing->i_blocks);
-	inode_set_flags(inode, READ_ONCE(backing->i_flags) & FP_COPIED_IFLAGS,
-			FP_COPIED_IFLAGS);
+	if ((READ_ONCE(inode->i_flags) & FP_COPIED_IFLAGS) != iflags)
+		inode_set_flags(inode, iflags, FP_COPIED_IFLAGS);
 }
 
 /*

@@ -102,29 +102,26 @@ static const struct dentry *fp_filter_node(const struct inode *masks,
  * refuses it. @dentry is the object (GETATTR, SETATTR, OPEN, OPENDIR) or
  * the name in @masks (namespace operations).
  */
-int fp_filter_pre(struct inode *masks, struct dentry *dentry, u32 opcode,
-		  const struct fp_filter_arg *extra)
+int fp_filter_pre_send(struct inode *masks, struct dentry *dentry,
+		       u32 opcode, const struct fp_filter_arg *extra)
 {
 	struct fp_conn *conn = fp_sb(dentry->d_sb)->conn;
 	struct fp_args args = {};
 
-	if (!conn || !fp_filtered(masks, opcode, false))
-		return 0;
 	return fp_filter_send(conn, &args, fp_filter_node(masks, dentry),
 			      &dentry->d_name, opcode | FUSEPASS_PREFILTER, 0,
 			      extra);
 }
 
 /* After the operation: the result to return, @result or the daemon's. */
-int fp_filter_post(struct inode *masks, struct dentry *dentry, u32 opcode,
-		   int result, const struct fp_filter_arg *extra)
+int fp_filter_post_send(struct inode *masks, struct dentry *dentry,
+			u32 opcode, int result,
+			const struct fp_filter_arg *extra)
 {
 	struct fp_conn *conn = fp_sb(dentry->d_sb)->conn;
 	struct fp_args args = {};
 	int err;
 
-	if (!conn || !fp_filtered(masks, opcode, true))
-		return result;
 	err = fp_filter_send(conn, &args, fp_filter_node(masks, dentry),
 			     &dentry->d_name,
 			     opcode | FUSEPASS_POSTFILTER, result, extra);

@@ -725,7 +725,20 @@ int fp_node_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 /* super.c                                                           */
 /* ------------------------------------------------------------------ */
 extern struct file_system_type fp_fs_type;
-bool fp_allow_current(const struct super_block *sb);
+bool fp_allow_current_cred(const struct super_block *sb);
+
+/*
+ * May the calling task use this mount? Asked on every permission check
+ * and getattr: the common answer (no user restriction) without a call.
+ */
+static inline bool fp_allow_current(const struct super_block *sb)
+{
+	unsigned int flags = fp_sb(sb)->flags;
+
+	if (!(flags & FP_RESTRICT_USER) || (flags & FP_ALLOW_OTHER))
+		return true;
+	return fp_allow_current_cred(sb);
+}
 void fp_init_reply_fs(struct fp_conn *conn, struct super_block *sb);
 
 /* ------------------------------------------------------------------ */
@@ -815,10 +828,33 @@ struct fp_filter_arg {
 	const struct dentry *newparent;
 };
 
-int fp_filter_pre(struct inode *masks, struct dentry *dentry, u32 opcode,
-		  const struct fp_filter_arg *extra);
-int fp_filter_post(struct inode *masks, struct dentry *dentry, u32 opcode,
-		   int result, const struct fp_filter_arg *extra);
+int fp_filter_pre_send(struct inode *masks, struct dentry *dentry,
+		       u32 opcode, const struct fp_filter_arg *extra);
+int fp_filter_post_send(struct inode *masks, struct dentry *dentry,
+			u32 opcode, int result,
+			const struct fp_filter_arg *extra);
+
+/*
+ * The checks inline, the request out of line: most operations of a
+ * backed inode have no filter, and the out-of-line function's request
+ * arguments (zeroed on entry) cost every one of them a call and a clear.
+ */
+static inline int fp_filter_pre(struct inode *masks, struct dentry *dentry,
+				u32 opcode, const struct fp_filter_arg *extra)
+{
+	if (!fp_filtered(masks, opcode, false) || !fp_sb(dentry->d_sb)->conn)
+		return 0;
+	return fp_filter_pre_send(masks, dentry, opcode, extra);
+}
+
+static inline int fp_filter_post(struct inode *masks, struct dentry *dentry,
+				 u32 opcode, int result,
+				 const struct fp_filter_arg *extra)
+{
+	if (!fp_filtered(masks, opcode, true) || !fp_sb(dentry->d_sb)->conn)
+		return result;
+	return fp_filter_post_send(masks, dentry, opcode, result, extra);
+}
 int fp_filter_lookup_post(struct inode *dir, struct dentry *dentry,
 			  int result, struct fuse_entry_out *out,
 			  struct fp_ext *ext);

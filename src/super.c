@@ -251,13 +251,10 @@ static int fp_parse_param(struct fs_context *fc, struct fs_parameter *param)
  * no-daemon mount only if one was named, otherwise it behaves like a
  * bind mount.
  */
-bool fp_allow_current(const struct super_block *sb)
+bool fp_allow_current_cred(const struct super_block *sb)
 {
 	const struct fp_sb *fsb = fp_sb(sb);
 	const struct cred *cred;
-
-	if (!(fsb->flags & FP_RESTRICT_USER) || (fsb->flags & FP_ALLOW_OTHER))
-		return true;
 
 	cred = current_cred();
 	return uid_eq(cred->euid, fsb->user_id) &&
