@@ -12,7 +12,9 @@ kver.txt), and writes there:
                 run of the same repetition)
   ratios.md     the table of ratios, and the CPU time per operation
   ratios.png    the ratios as a chart (gnuplot), when gnuplot is there
-then RESULTS_ROOT/summary.md with every kernel's table, and prints it.
+then RESULTS_ROOT/targets.md (each of the benchmark's targets, met or
+missed, per workload and kernel) and RESULTS_ROOT/summary.md with every
+kernel's table and the targets, and prints it.
 Exits non-zero when a kernel's run is incomplete: a host step failed, the
 guest did not finish, a kernel splat, a configuration that should have
 worked did not mount, or a run failed.
@@ -228,6 +230,72 @@ plot for [i=2:%d] '%s' using i:xtic(1) title columnhead, 1 with lines lc rgb 'bl
         print('gnuplot failed: %s' % r.stderr.strip(), file=sys.stderr)
 
 
+# The issue's targets: (title, configuration, against, workloads, minimum).
+DATA = ('seqread-cold', 'seqread-warm', 'randread-cold', 'randread-warm',
+        'seqwrite', 'randwrite')
+META = ('create-stat-unlink', 'tree-readdir-stat', 'stat-walk', 'untar')
+TARGETS = [
+    ('no-daemon ≥ 0.95× native on data', 'fp-nodaemon', 'native', DATA, 0.95),
+    ('no-daemon ≥ 0.9× native on metadata', 'fp-nodaemon', 'native', META,
+     0.9),
+    ('daemon-backed inodes (fusepass_mirror) ≥ 0.95× native on data',
+     'fp-stacked', 'native', DATA, 0.95),
+    ('daemon-backed inodes (fusepass_mirror) ≥ 0.9× native on metadata',
+     'fp-stacked', 'native', META, 0.9),
+    ('per-open passthrough ≥ 0.95× native on data', 'fp-open', 'native',
+     DATA, 0.95),
+    ('fusepass plain FUSE ≥ 1.0× the kernel\'s FUSE, same passthrough_ll',
+     'fp-daemon', 'fuse-ll', DATA + META, 1.0),
+]
+
+
+def targets_report(root, labels):
+    """Markdown: each target per workload and kernel, met or missed, by
+    the ratio of medians, with the range of the per-repetition ratios."""
+    data = {}
+    for label in labels:
+        meta = json.loads(read(os.path.join(root, label, 'configs.json'),
+                               'null') or 'null')
+        runs = json.loads(read(os.path.join(root, label, 'runs.json'),
+                               '[]') or '[]')
+        if meta:
+            data[label] = (meta, runs)
+    if not data:
+        return ''
+    titles = {w['name']: w['title'] for meta, _ in data.values()
+              for w in meta['workloads']}
+    md = ['## Targets\n\n"met" compares the ratio of medians with the '
+          'target; in brackets the range of the per-repetition ratios.\n']
+    for title, config, base, workloads, least in TARGETS:
+        md.append('\n**%s** (`%s` / `%s`)\n\n' % (title, config, base))
+        md.append('| workload | ' + ' | '.join(data) + ' |\n')
+        md.append('|---|' + '---|' * len(data) + '\n')
+        met = total = 0
+        for wl in workloads:
+            row = [titles.get(wl, wl)]
+            for label, (meta, runs) in data.items():
+                vals = {}
+                for r in runs:
+                    if r['workload'] == wl and 'value' in r:
+                        vals.setdefault(r['config'], {})[r['rep']] = r['value']
+                ours, theirs = vals.get(config), vals.get(base)
+                if not ours or not theirs:
+                    row.append('not measured')
+                    continue
+                ratio = (statistics.median(ours.values()) /
+                         statistics.median(theirs.values()))
+                per_rep = [v / theirs[k] for k, v in ours.items()
+                           if k in theirs]
+                total += 1
+                met += ratio >= least
+                row.append('%s %s (%s–%s)' % (
+                    'met' if ratio >= least else '**missed**', fmt(ratio),
+                    fmt(min(per_rep)), fmt(max(per_rep))))
+            md.append('| ' + ' | '.join(row) + ' |\n')
+        md.append('\nMet in %d of %d measured cells.\n' % (met, total))
+    return ''.join(md)
+
+
 def main():
     root, labels = sys.argv[1], sys.argv[2:]
     parts, failed = [], []
@@ -236,9 +304,12 @@ def main():
         parts.append(text)
         if problems:
             failed.append(label)
+    targets = targets_report(root, labels)
+    with open(os.path.join(root, 'targets.md'), 'w') as fh:
+        fh.write('# fusepass benchmark targets\n\n' + targets)
     text = ('# fusepass benchmark\n\nUnder emulation (TCG) only ratios '
             'within one run mean anything; see BENCHMARKS.md.\n\n' +
-            '\n'.join(parts))
+            '\n'.join(parts) + '\n' + targets)
     with open(os.path.join(root, 'summary.md'), 'w') as fh:
         fh.write(text)
     print(text)
