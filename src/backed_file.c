@@ -238,6 +238,17 @@ long fp_backed_compat_ioctl(struct file *file, unsigned int cmd,
 	return backing->f_op->compat_ioctl(backing, cmd, arg);
 }
 
+/*
+ * The caller's access pattern is the backing file's: without this, a
+ * POSIX_FADV_RANDOM reader would still get a full readahead window of
+ * the backing file for every small read.
+ */
+static int fp_backed_fadvise(struct file *file, loff_t offset, loff_t len,
+			     int advice)
+{
+	return vfs_fadvise(fp_backing_file(file), offset, len, advice);
+}
+
 const struct file_operations fp_backed_file_fops = {
 	.open			= fp_backed_file_open,
 	.release		= fp_backed_file_release,
@@ -257,6 +268,7 @@ const struct file_operations fp_backed_file_fops = {
 	.setlease		= COMPAT_NO_SETLEASE,
 	.unlocked_ioctl		= fp_backed_ioctl,
 	.compat_ioctl		= fp_backed_compat_ioctl,
+	.fadvise		= fp_backed_fadvise,
 };
 
 /*
