@@ -239,9 +239,8 @@ long fp_backed_compat_ioctl(struct file *file, unsigned int cmd,
 }
 
 /*
- * The caller's access pattern is the backing file's: without this, a
- * POSIX_FADV_RANDOM reader would still get a full readahead window of
- * the backing file for every small read.
+ * A backed file has no page cache of its own: the caller's advice
+ * (RANDOM, WILLNEED, DONTNEED...) concerns the backing file's.
  */
 static int fp_backed_fadvise(struct file *file, loff_t offset, loff_t len,
 			     int advice)
