@@ -133,6 +133,8 @@ static const char *const kind_name[K_MAX] = {
 };
 
 #define MAX_ERR 200
+/* The lowest notification code the bad ones start from. */
+#define NOTIFY_CODE_UNKNOWN 1024
 static long counts[K_MAX][MAX_ERR];	/* [kind][errno], errno 0 = accepted */
 static long garbage_kinds[32];
 static const char *const garbage_name[32] = {
@@ -570,7 +572,11 @@ static void send_framing_error(uint64_t unique)
 		break;
 	case K_NOTIFY_BAD_CODE:
 		oh->unique = 0;
-		oh->error = FUSE_NOTIFY_CODE_MAX + below(1000);
+		/*
+		 * Well past every code a kernel knows: 7.3's FUSE already
+		 * takes 8 (INC_EPOCH) and 9 (PRUNE), past fusepass's MAX.
+		 */
+		oh->error = NOTIFY_CODE_UNKNOWN + below(1000);
 		len += 8;
 		break;
 	case K_NOTIFY_SHORT:
