@@ -50,13 +50,16 @@ fetch_libfuse() {
 }
 
 # build_libfuse VERSION: fetch (once), unpack, patch, configure and build.
-# The unpacked tree is rebuilt from the cached download whenever the patch
-# (or the downloaded source version) changes; the key records both.
+# The unpacked tree is rebuilt from the cached download whenever a patch
+# (or the downloaded source version) changes; the key records them all.
+# Patches: VERSION-passthrough_bpf.patch (fusepass's cases of
+# test_passthrough), then wait_for_mount-race.patch (a harness race).
 build_libfuse() {
 	local version=$1
 	local dir="$BUILD/libfuse-$version"
-	local patch="$REPO/test/libfuse/$version-passthrough_bpf.patch"
-	local build="$dir/src/build" dsc key
+	local patches=("$REPO/test/libfuse/$version-passthrough_bpf.patch"
+		"$REPO/test/libfuse/wait_for_mount-race.patch")
+	local build="$dir/src/build" dsc key patch
 	local meson_args=(-Dudevrulesdir=/lib/udev/rules.d -Duseroot=false
 		-Dinitscriptdir=)
 	# libfuse#734 (fixed in 3.17): without HAVE_LIBFUSE_PRIVATE_CONFIG_H
@@ -72,7 +75,7 @@ build_libfuse() {
 	fi
 	dsc=$(ls "$dir"/dl/fuse3_"$version"*.dsc 2>/dev/null | tail -n1)
 	[[ -n $dsc ]] || die "apt-get source fuse3 did not give libfuse $version"
-	key="$(basename "$dsc") $(sha256sum <"$patch" | cut -c1-64)"
+	key="$(basename "$dsc") $(cat "${patches[@]}" | sha256sum | cut -c1-64)"
 
 	if [[ ! -f $dir/key || $(cat "$dir/key") != "$key" ||
 		! -f $build/build.ninja ]]; then
@@ -81,7 +84,9 @@ build_libfuse() {
 		# apt checked the download against the signed archive already
 		dpkg-source -x "$dsc" "$dir/src" >"$dir/unpack.log" 2>&1 ||
 			die "dpkg-source -x $dsc failed (see $dir/unpack.log)"
-		patch -s -d "$dir/src" -p1 --no-backup-if-mismatch <"$patch"
+		for patch in "${patches[@]}"; do
+			patch -s -d "$dir/src" -p1 --no-backup-if-mismatch <"$patch"
+		done
 		(cd "$dir/src" && meson setup build "${meson_args[@]}") \
 			>"$dir/meson.log" 2>&1 ||
 			{ tail -n 30 "$dir/meson.log" >&2; die "meson setup failed"; }
