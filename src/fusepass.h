@@ -55,7 +55,7 @@ struct fp_sb {
 	unsigned int blksize;
 };
 
-/* ---- The FUSE connection (conn.c, req.c, dev.c) ------------------- */
+/* ---- The FUSE connection (conn.c, req.c, dev.c, dev_read.c) ------- */
 
 /*
  * One argument of a request or reply: a buffer in the kernel. The last
@@ -471,6 +471,18 @@ extern const struct file_operations fp_dev_fops;
 int fp_dev_init(void);
 void fp_dev_exit(void);
 int fp_dev_attach(struct file *file, struct fp_conn *conn);
+struct fp_dev *fp_dev_get(struct file *file);
+unsigned int fp_pq_hash(u64 unique);
+bool fp_dev_has_work(struct fp_conn *conn);
+
+/* ------------------------------------------------------------------ */
+/* dev_read.c                                                        */
+/* ------------------------------------------------------------------ */
+struct pipe_inode_info;
+ssize_t fp_dev_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t fp_dev_splice_read(struct file *in, loff_t *ppos,
+			   struct pipe_inode_info *pipe, size_t len,
+			   unsigned int flags);
 
 /* ------------------------------------------------------------------ */
 /* conn.c                                                            */
