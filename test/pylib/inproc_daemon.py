@@ -96,10 +96,15 @@ class InProcessDaemon:
         """Answer @req and return True, or False to leave it to MemFS."""
         return False
 
+    def read_request(self, timeout):
+        """The next request, None if none came in @timeout seconds (or
+        it was answered already); raises OSError from the device."""
+        return self.conn.read(timeout=timeout)
+
     def _serve(self):
         while not self.stopping:
             try:
-                req = self.conn.read(timeout=0.1)
+                req = self.read_request(0.1)
             except OSError as e:
                 if e.errno == errno.EPERM:   # not bound to the mount yet
                     continue
