@@ -140,6 +140,9 @@ def judge(root, label, suites):
     passed = failed = skipped = 0
     notes = []
 
+    retry = read(os.path.join(d, 'boot-retry.txt'))
+    if retry:
+        notes.append(retry.strip())
     for log in ('console.log', 'dmesg.txt'):
         text = read(os.path.join(d, log))
         if text is None:
