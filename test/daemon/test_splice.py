@@ -4,8 +4,9 @@
 The data of a WRITE through the page cache reaches the daemon's pipe as
 the page cache pages themselves, by reference: what the daemon reads must
 be what was written, wherever in a page it starts. A pipe still holding
-such a request must outlive the mount, the device and the module: its
-buffers may not lead back into the module once it is unloaded.
+such a request must outlive the mount, the device and the module: it is
+read while fusepass is unloaded, so none of its buffers may lead back
+into the module.
 
 fusepass only: the kernel's FUSE is built into 6.12 and cannot unload.
 """
@@ -153,17 +154,20 @@ def test_pipe_holding_a_write_outlives_the_module(mnt):
         assert d.held, "no WRITE was spliced"
     finally:
         d.stop()
-    try:
-        rmmod_insmod()
-        # What the pipes held: each WRITE whole, header and data, as the
-        # daemon read it before the module went.
-        whole = []
+    whole = []
+
+    def read_held():
+        # Each WRITE whole, header and data, as the daemon read it before
+        # the module went: read while fusepass is not loaded.
         for r, off, size in d.held:
             head = read_exactly(r, rf.IN_HEADER.size + rf.WRITE_IN.size)
             assert rf.IN_HEADER.unpack_from(head)[1] == rf.WRITE
             assert rf.WRITE_IN.unpack_from(head, rf.IN_HEADER.size)[1] == off
             whole.append((off, read_exactly(r, size)))
             assert os.read(r, 1) == b'', "more in the pipe than the WRITE"
+
+    try:
+        rmmod_insmod(between=read_held)
         assert assemble(whole, 0, len(data)) == data
     finally:
         for r, _, _ in d.held:

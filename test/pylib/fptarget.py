@@ -130,15 +130,20 @@ def fstype_of(mnt):
     return fstype
 
 
-def rmmod_insmod():
-    """Unload fusepass and load it again from $FUSEPASS_KO."""
+def rmmod_insmod(between=None):
+    """Unload fusepass, call @between() if given, and load fusepass again
+    from $FUSEPASS_KO (also when rmmod or @between failed)."""
     ko = os.environ.get("FUSEPASS_KO")
     assert ko and os.path.isfile(ko), "FUSEPASS_KO must name fusepass.ko"
     proc = subprocess.run(["rmmod", "fusepass"], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT)
     out = proc.stdout.decode(errors="replace")
-    loaded_again = subprocess.run(["insmod", ko], stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT)
+    try:
+        if between is not None and proc.returncode == 0:
+            between()
+    finally:
+        loaded_again = subprocess.run(["insmod", ko], stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT)
     assert proc.returncode == 0, "rmmod fusepass failed: %s" % out
     assert loaded_again.returncode == 0, \
         "insmod %s failed: %s" % (ko, loaded_again.stdout.decode())
