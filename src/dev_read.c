@@ -150,9 +150,11 @@ static int fp_copy_request_to_iter(struct fp_req *req, struct iov_iter *to,
 			iov_iter_advance(to, pad);
 
 		if (i == args->in_numargs - 1 && args->in_pages) {
+			int err;
+
 			if (shared)
 				break;
-			int err = fp_copy_pages_to_iter(
+			err = fp_copy_pages_to_iter(
 				container_of(args, struct fp_args_pages, args),
 				arg->size, to);
 			if (err)
@@ -447,6 +449,28 @@ static void fp_read_layout_free(struct fp_read_layout *layout)
 }
 
 /*
+ * Give @page to the pipe (our reference goes with it, or the pipe drops
+ * it when it cannot take the buffer). Never PIPE_BUF_FLAG_CAN_MERGE
+ * (flags 0): a write to the pipe must not land in a page cache page.
+ * nosteal_pipe_buf_ops: never stolen (into another file by
+ * SPLICE_F_MOVE), nor confirmed, which would wait for a page lock the
+ * request's sender may hold until the reply.
+ */
+static void fp_pipe_give_page(struct pipe_inode_info *pipe,
+			      struct page *page, unsigned int offset,
+			      unsigned int len)
+{
+	struct pipe_buffer buf = {
+		.ops = &nosteal_pipe_buf_ops,
+		.page = page,
+		.offset = offset,
+		.len = len,
+	};
+
+	add_to_pipe(pipe, &buf);
+}
+
+/*
  * A message read into a pipe: into pages of our own, and a request's
  * page cache pages by reference (see fp_read_layout). Every buffer has
  * the kernel's nosteal_pipe_buf_ops, never operations of this module: a
@@ -477,35 +501,19 @@ ssize_t fp_dev_splice_read(struct file *in, loff_t *ppos,
 
 		for (i = 0; i < layout.npages && off < end;
 		     i++, off += PAGE_SIZE) {
-			struct pipe_buffer buf = {
-				.ops = &nosteal_pipe_buf_ops,
-				.page = layout.bvec[i].bv_page,
-				.len = min_t(size_t, PAGE_SIZE, end - off),
-			};
+			size_t n = min_t(size_t, PAGE_SIZE, end - off);
 
 			if (layout.hdr_len && i == 0)
-				buf.len = layout.hdr_len;
-			/* The pipe owns the page now (or freed it). */
+				n = layout.hdr_len;
+			fp_pipe_give_page(pipe, layout.bvec[i].bv_page, 0, n);
 			layout.bvec[i].bv_page = NULL;
-			add_to_pipe(pipe, &buf);
 		}
-		/*
-		 * Never PIPE_BUF_FLAG_CAN_MERGE (flags 0): a write to the
-		 * pipe must not land in a page cache page. Nor stolen (into
-		 * another file by SPLICE_F_MOVE), nor confirmed, which would
-		 * wait for a page lock the request's sender may hold until
-		 * the reply.
-		 */
 		for (i = 0; i < layout.nshared; i++) {
-			struct pipe_buffer buf = {
-				.ops = &nosteal_pipe_buf_ops,
-				.page = layout.shared[i].bv_page,
-				.offset = layout.shared[i].bv_offset,
-				.len = layout.shared[i].bv_len,
-			};
+			struct bio_vec *bv = &layout.shared[i];
 
-			layout.shared[i].bv_page = NULL;
-			add_to_pipe(pipe, &buf);
+			fp_pipe_give_page(pipe, bv->bv_page, bv->bv_offset,
+					  bv->bv_len);
+			bv->bv_page = NULL;
 		}
 	}
 	fp_read_layout_free(&layout);
